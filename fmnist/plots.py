@@ -1,0 +1,294 @@
+"""Matplotlib figures for Fashion-MNIST: the tutorial's plots and a few more.
+
+Everything here uses the object-oriented API (`Figure` + `FigureCanvasAgg`),
+never pyplot, so figures can be built from many threads of a web server.
+Chinese class names render through a CJK fallback font when one is installed
+(Debian: `fonts-noto-cjk`); without one they render as empty boxes, silently.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+# CJK families we look for, best first (Simplified Chinese shapes before Japanese ones).
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Source Han Sans SC",
+    "AR PL UMing CN",
+)
+# Font files of the Debian packages, added by hand when matplotlib's font cache predates them.
+CJK_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+# Tutorial colours: predicted bar red, true bar blue, other bars grey.
+GREY, RED, BLUE, NEUTRAL = "#777777", "red", "blue", "black"
+
+
+def _find_cjk_family() -> str | None:
+    """Return the first CJK font family matplotlib knows, registering Debian's files if needed."""
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    if not any(family in known for family in CJK_FAMILIES):
+        for path in CJK_FILES:
+            if Path(path).exists():
+                font_manager.fontManager.addfont(path)
+        known = {font.name for font in font_manager.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in known), None)
+
+
+CJK_FONT = _find_cjk_family()
+if CJK_FONT is not None:
+    # Matplotlib falls back glyph by glyph along this list, so Latin text keeps DejaVu Sans.
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", CJK_FONT]
+else:
+    # Without a CJK font Chinese names render as boxes; one warning per glyph would only be noise.
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+
+
+def _new_figure(figsize: tuple[float, float], layout: str | None = "constrained") -> Figure:
+    """Create a figure with its own Agg canvas, independent of pyplot."""
+    fig = Figure(figsize=figsize, layout=layout)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _no_ticks(ax) -> None:
+    """Hide ticks and grid the way the tutorial does for image panels."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+
+
+def _probabilities(probabilities) -> np.ndarray:
+    """Return the probabilities as a 1-D float array, or raise a helpful ValueError."""
+    array = np.asarray(probabilities, dtype=float)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"probabilities must be a non-empty 1-D array, got shape {array.shape}.")
+    return array
+
+
+def _image(image) -> np.ndarray:
+    """Return the image as a 2-D array, or raise a helpful ValueError."""
+    array = np.asarray(image)
+    if array.ndim != 2:
+        raise ValueError(f"image must be 2-D (height, width), got shape {array.shape}.")
+    return array
+
+
+def image_with_colorbar(image, title: str | None = None) -> Figure:
+    """Show one image with a colorbar, as the tutorial does for train_images[0] (uint8 or 0..1 floats)."""
+    fig = _new_figure((5, 4))
+    ax = fig.subplots()
+    image = _image(image)
+    # The colour scale shows the full pixel range: 0..255 for integers, 0..1 for preprocessed floats.
+    top = 1.0 if image.dtype.kind == "f" and image.max(initial=0) <= 1 else 255
+    shown = ax.imshow(image, vmin=0, vmax=top)
+    fig.colorbar(shown, ax=ax)
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def image_grid(images, labels, class_names, rows: int = 5, cols: int = 5, predicted=None) -> Figure:
+    """Draw the tutorial's grid of images with class names below; with predicted, wrong ones say "pred (true)" in red."""
+    count = min(len(images), rows * cols)
+    if len(labels) < count or (predicted is not None and len(predicted) < count):
+        raise ValueError("labels (and predicted, if given) need one entry per image shown.")
+    fig = _new_figure((2 * cols, 2 * rows + 0.2))
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for i, ax in enumerate(axes):
+        if i >= count:
+            fig.delaxes(ax)
+            continue
+        _no_ticks(ax)
+        ax.imshow(_image(images[i]), cmap="binary")
+        true_name = class_names[int(labels[i])]
+        if predicted is None:
+            ax.set_xlabel(true_name)
+        elif int(predicted[i]) == int(labels[i]):
+            ax.set_xlabel(true_name, color=BLUE)
+        else:
+            ax.set_xlabel(f"{class_names[int(predicted[i])]} ({true_name})", color=RED)
+    return fig
+
+
+def plot_image(ax, probabilities, true_label, image, class_names) -> None:
+    """Draw the tutorial's plot_image on ax; with true_label None the label omits "(true)" and is black."""
+    probabilities = _probabilities(probabilities)
+    _no_ticks(ax)
+    ax.imshow(_image(image), cmap="binary")
+    predicted = int(np.argmax(probabilities))
+    text = f"{class_names[predicted]} {100 * np.max(probabilities):2.0f}%"
+    if true_label is None:
+        ax.set_xlabel(text, color=NEUTRAL)
+    else:
+        color = BLUE if predicted == int(true_label) else RED
+        ax.set_xlabel(f"{text} ({class_names[int(true_label)]})", color=color)
+
+
+def plot_value_array(ax, probabilities, true_label=None, class_names=None) -> None:
+    """Draw the tutorial's plot_value_array on ax: grey bars, predicted red, true blue (blue wins)."""
+    probabilities = _probabilities(probabilities)
+    positions = range(len(probabilities))
+    ax.grid(False)
+    ax.set_yticks([])
+    bars = ax.bar(positions, probabilities, color=GREY)
+    ax.set_ylim(0, 1)
+    bars[int(np.argmax(probabilities))].set_color(RED)
+    if true_label is not None:
+        bars[int(true_label)].set_color(BLUE)
+    if class_names is None:
+        ax.set_xticks(list(positions))
+    else:
+        ax.set_xticks(list(positions), list(class_names), rotation=45, ha="right", rotation_mode="anchor")
+
+
+def prediction_grid(images, probabilities, true_labels, class_names, rows: int = 5, cols: int = 3) -> Figure:
+    """Draw the tutorial's grid of image and value-array pairs (2*cols columns); true_labels may be None."""
+    count = min(len(images), len(probabilities), rows * cols)
+    fig = _new_figure((2 * 2 * cols, 2 * rows), layout="tight")
+    axes = np.asarray(fig.subplots(rows, 2 * cols)).reshape(rows, 2 * cols)
+    for i in range(rows * cols):
+        image_ax, bars_ax = axes[i // cols, 2 * (i % cols)], axes[i // cols, 2 * (i % cols) + 1]
+        if i >= count:
+            fig.delaxes(image_ax)
+            fig.delaxes(bars_ax)
+            continue
+        true_label = None if true_labels is None else true_labels[i]
+        plot_image(image_ax, probabilities[i], true_label, images[i], class_names)
+        plot_value_array(bars_ax, probabilities[i], true_label)
+    return fig
+
+
+def probability_bars(probabilities, class_names, true_label=None) -> Figure:
+    """Draw one value array with class names and a percentage above every bar of at least 1%."""
+    probabilities = _probabilities(probabilities)
+    fig = _new_figure((6.4, 3.6))
+    ax = fig.subplots()
+    plot_value_array(ax, probabilities, true_label, class_names)
+    labels = [f"{100 * p:.0f}%" if p >= 0.01 else "" for p in probabilities]
+    ax.bar_label(ax.containers[0], labels=labels, padding=2, fontsize=9)
+    # Headroom keeps the label of a bar at 100% inside the axes.
+    ax.set_ylim(0, 1.12)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def confusion_matrix(matrix, class_names, normalize: bool = False) -> Figure:
+    """Draw a confusion matrix heatmap (rows true, columns predicted) with each cell annotated."""
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(class_names):
+        raise ValueError(f"matrix must be square with one row per class name, got shape {matrix.shape}.")
+    if normalize:
+        totals = matrix.sum(axis=1, keepdims=True)
+        matrix = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
+    fig = _new_figure((8, 7))
+    ax = fig.subplots()
+    shown = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1 if normalize else None)
+    fig.colorbar(shown, ax=ax, shrink=0.8)
+    threshold = matrix.max() / 2 if matrix.size else 0
+    for (row, col), value in np.ndenumerate(matrix):
+        text = f"{value:.2f}" if normalize else f"{int(value)}"
+        color = "white" if value > threshold else "black"
+        ax.text(col, row, text, ha="center", va="center", color=color, fontsize=8)
+    positions = range(len(class_names))
+    ax.set_xticks(list(positions), list(class_names), rotation=45, ha="right", rotation_mode="anchor")
+    ax.set_yticks(list(positions), list(class_names))
+    ax.set_xlabel("Predicted")
+    ax.set_ylabel("True")
+    ax.grid(False)
+    return fig
+
+
+def mean_images(images, labels, class_names) -> Figure:
+    """Draw one row with the mean image of each class."""
+    images, labels = np.asarray(images), np.asarray(labels)
+    if len(images) != len(labels):
+        raise ValueError(f"need one label per image, got {len(images)} images and {len(labels)} labels.")
+    fig = _new_figure((1.5 * len(class_names), 2.0))
+    axes = np.atleast_1d(fig.subplots(1, len(class_names)))
+    for class_id, ax in enumerate(axes):
+        _no_ticks(ax)
+        ax.set_title(class_names[class_id], fontsize=10)
+        members = images[labels == class_id]
+        if len(members):
+            ax.imshow(members.mean(axis=0), cmap="binary")
+    return fig
+
+
+def _smooth(values, weight: float | None = None) -> np.ndarray:
+    """Return the bias-corrected exponential moving average of values, skipping NaNs."""
+    if weight is None:
+        # By default the average spans about a fiftieth of the run, and at least ten steps.
+        weight = 1 - 1 / max(10.0, len(values) / 50)
+    smoothed = np.full(len(values), np.nan)
+    average, count = 0.0, 0
+    for i, value in enumerate(values):
+        if np.isfinite(value):
+            average = weight * average + (1 - weight) * value
+            count += 1
+        if count:
+            smoothed[i] = average / (1 - weight**count)
+    return smoothed
+
+
+def _epoch_steps(history: dict, epochs: int, batches: int) -> np.ndarray:
+    """Return the global step at which each epoch ended, recorded or spread evenly."""
+    recorded = list(history.get("epoch_step") or [])
+    if len(recorded) >= epochs:
+        return np.asarray(recorded[:epochs], dtype=float)
+    # Without records, whole epochs over the recorded batches are assumed (or 1, 2, ... without batches).
+    per_epoch = batches / epochs if batches and epochs else 1.0
+    return per_epoch * np.arange(1, epochs + 1)
+
+
+def training_curves(history: dict, smoothing: float | None = None) -> Figure:
+    """Draw loss and accuracy per batch (raw and EMA-smoothed, weight `smoothing`) with per-epoch markers."""
+    history = history or {}
+    fig = _new_figure((11, 3.8))
+    axes = fig.subplots(1, 2)
+    for ax, metric, title in zip(axes, ("loss", "accuracy"), ("Loss", "Accuracy")):
+        batch_values = np.asarray(history.get(f"batch_{metric}") or [], dtype=float)
+        steps = np.arange(1, len(batch_values) + 1)
+        if len(batch_values):
+            ax.plot(steps, batch_values, color="tab:blue", alpha=0.25, linewidth=0.8, label="batch")
+            ax.plot(steps, _smooth(batch_values, smoothing), color="tab:blue", linewidth=1.6, label="smoothed")
+        epoch_values = list(history.get(metric) or [])
+        epoch_steps = _epoch_steps(history, len(epoch_values), len(batch_values))
+        if epoch_values:
+            ax.plot(epoch_steps, epoch_values, "o", color="tab:blue", markeredgecolor="white", label="train (epoch)")
+        val_values = list(history.get(f"val_{metric}") or [])[: len(epoch_steps)]
+        if val_values:
+            ax.plot(epoch_steps[: len(val_values)], val_values, "s-", color="tab:orange", label="validation (epoch)")
+        ax.set_title(title)
+        ax.set_xlabel("epoch" if epoch_values and not len(batch_values) and "epoch_step" not in history else "step")
+        ax.grid(True, alpha=0.3)
+        if ax.lines:
+            ax.legend(loc="upper right" if metric == "loss" else "lower right", fontsize=8)
+        else:
+            ax.text(0.5, 0.5, "no data yet", transform=ax.transAxes, ha="center", va="center", color=GREY)
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+    """Render a figure to PNG bytes with the Agg canvas."""
+    buffer = io.BytesIO()
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

@@ -1,0 +1,204 @@
+"""Tests of fmnist.plots on the real dataset and on small synthetic arrays."""
+
+import warnings
+
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from fmnist import data, plots
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    """Load the real Fashion-MNIST once for this module."""
+    return data.load()
+
+
+def one_hot_ish(label, confidence=0.91):
+    """Return 10 probabilities that put `confidence` on label and share the rest."""
+    probabilities = np.full(10, (1 - confidence) / 9)
+    probabilities[label] = confidence
+    return probabilities
+
+
+def bar_colors(ax):
+    """Return the hex colour of every bar in ax."""
+    return [to_hex(bar.get_facecolor()) for bar in ax.patches]
+
+
+def test_image_with_colorbar_uint8_and_float(dataset):
+    image = dataset.train_images[0]
+    for shown, top in ((image, 255), (image / 255.0, 1.0)):
+        fig = plots.image_with_colorbar(shown, title="first")
+        assert isinstance(fig, Figure)
+        assert len(fig.axes) == 2  # The image and its colorbar.
+        assert fig.axes[0].images[0].get_clim() == (0, top)
+        assert fig.axes[0].get_title() == "first"
+
+
+def test_image_with_colorbar_rejects_a_batch(dataset):
+    with pytest.raises(ValueError, match="2-D"):
+        plots.image_with_colorbar(dataset.train_images[:2])
+
+
+def test_image_grid_labels_are_class_names(dataset):
+    fig = plots.image_grid(dataset.train_images[:25], dataset.train_labels[:25], data.CLASS_NAMES)
+    assert len(fig.axes) == 25
+    expected = [data.CLASS_NAMES[label] for label in dataset.train_labels[:25]]
+    assert [ax.xaxis.label.get_text() for ax in fig.axes] == expected
+    assert all(not ax.get_xticks().size and not ax.get_yticks().size for ax in fig.axes)
+    assert fig.axes[0].images[0].get_cmap().name == "binary"
+
+
+def test_image_grid_with_fewer_images_and_predictions(dataset):
+    labels = dataset.test_labels[:7]
+    predicted = labels.copy()
+    predicted[0] = (labels[0] + 1) % 10
+    fig = plots.image_grid(dataset.test_images[:7], labels, data.CLASS_NAMES_ZH, rows=3, cols=4, predicted=predicted)
+    assert len(fig.axes) == 7
+    wrong, right = fig.axes[0].xaxis.label, fig.axes[1].xaxis.label
+    assert wrong.get_text() == f"{data.CLASS_NAMES_ZH[predicted[0]]} ({data.CLASS_NAMES_ZH[labels[0]]})"
+    assert wrong.get_color() == "red"
+    assert right.get_text() == data.CLASS_NAMES_ZH[labels[1]]
+    assert right.get_color() == "blue"
+
+
+def test_plot_image_right_wrong_and_unknown(dataset):
+    image = dataset.test_images[0]
+    fig = Figure()
+    axes = fig.subplots(1, 3)
+    plots.plot_image(axes[0], one_hot_ish(9), 9, image, data.CLASS_NAMES)
+    plots.plot_image(axes[1], one_hot_ish(5, 0.5), 9, image, data.CLASS_NAMES)
+    plots.plot_image(axes[2], one_hot_ish(9), None, image, data.CLASS_NAMES)
+    labels = [ax.xaxis.label for ax in axes]
+    assert labels[0].get_text() == "Ankle boot 91% (Ankle boot)"
+    assert labels[0].get_color() == "blue"
+    assert labels[1].get_text() == "Sandal 50% (Ankle boot)"
+    assert labels[1].get_color() == "red"
+    assert labels[2].get_text() == "Ankle boot 91%"
+    assert labels[2].get_color() == "black"
+
+
+def test_plot_value_array_colours_and_ticks():
+    fig = Figure()
+    wrong, right, names = fig.subplots(1, 3)
+    plots.plot_value_array(wrong, one_hot_ish(3), true_label=6)
+    plots.plot_value_array(right, one_hot_ish(3), true_label=3)
+    plots.plot_value_array(names, one_hot_ish(3), class_names=data.CLASS_NAMES)
+    grey, red, blue = "#777777", "#ff0000", "#0000ff"
+    assert bar_colors(wrong) == [grey] * 3 + [red] + [grey] * 2 + [blue] + [grey] * 3
+    assert bar_colors(right) == [grey] * 3 + [blue] + [grey] * 6
+    assert bar_colors(names) == [grey] * 3 + [red] + [grey] * 6
+    assert wrong.get_ylim() == (0, 1)
+    assert list(wrong.get_xticks()) == list(range(10))
+    tick_labels = names.get_xticklabels()
+    assert [label.get_text() for label in tick_labels] == list(data.CLASS_NAMES)
+    assert tick_labels[0].get_rotation() == 45 and tick_labels[0].get_horizontalalignment() == "right"
+
+
+def test_prediction_grid_pairs(dataset):
+    rng = np.random.default_rng(0)
+    probabilities = rng.dirichlet(np.ones(10), size=15)
+    fig = plots.prediction_grid(dataset.test_images[:15], probabilities, dataset.test_labels[:15], data.CLASS_NAMES)
+    assert len(fig.axes) == 30
+    assert fig.axes[0].images and len(fig.axes[1].patches) == 10
+    small = plots.prediction_grid(dataset.test_images[:4], probabilities[:4], None, data.CLASS_NAMES, rows=2, cols=3)
+    assert len(small.axes) == 8
+    assert "(" not in small.axes[0].xaxis.label.get_text()
+
+
+def test_probability_bars_labels():
+    probabilities = np.array([0.905, 0.005, 0.05, 0.04, 0, 0, 0, 0, 0, 0])
+    fig = plots.probability_bars(probabilities, data.CLASS_NAMES_ZH, true_label=2)
+    assert len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert [text.get_text() for text in ax.texts if text.get_text()] == ["90%", "5%", "4%"]
+    assert bar_colors(ax)[:3] == ["#ff0000", "#777777", "#0000ff"]
+    assert ax.get_ylim()[1] > 1  # Room for the label above a bar at 100%.
+
+
+def test_confusion_matrix_annotations():
+    matrix = np.arange(100).reshape(10, 10)
+    fig = plots.confusion_matrix(matrix, data.CLASS_NAMES)
+    assert len(fig.axes) == 2  # The heatmap and its colorbar.
+    ax = fig.axes[0]
+    assert [text.get_text() for text in ax.texts] == [str(value) for value in matrix.ravel()]
+    assert ax.texts[0].get_color() == "black" and ax.texts[-1].get_color() == "white"
+    assert ax.get_xlabel() == "Predicted" and ax.get_ylabel() == "True"
+    assert [label.get_text() for label in ax.get_yticklabels()] == list(data.CLASS_NAMES)
+    normalized = plots.confusion_matrix(np.eye(10) * 7 + 1, data.CLASS_NAMES, normalize=True).axes[0]
+    assert normalized.texts[0].get_text() == "0.47" and normalized.texts[1].get_text() == "0.06"
+
+
+def test_confusion_matrix_rejects_wrong_shape():
+    with pytest.raises(ValueError, match="square"):
+        plots.confusion_matrix(np.zeros((3, 4)), data.CLASS_NAMES)
+
+
+def test_mean_images(dataset):
+    images, labels = dataset.test_images, dataset.test_labels
+    fig = plots.mean_images(images, labels, data.CLASS_NAMES)
+    assert len(fig.axes) == 10
+    assert [ax.get_title() for ax in fig.axes] == list(data.CLASS_NAMES)
+    shown = np.asarray(fig.axes[1].images[0].get_array())
+    np.testing.assert_allclose(shown, images[labels == 1].mean(axis=0))
+
+
+def test_training_curves_empty_and_partial():
+    for history in ({}, {"batch_loss": [], "loss": []}, None):
+        fig = plots.training_curves(history)
+        assert len(fig.axes) == 2
+        assert not any(ax.lines for ax in fig.axes)
+        assert figure_png_ok(fig)
+    partial = {"batch_loss": [2.0, 1.5, 1.2, 1.0], "batch_accuracy": [0.2, 0.4], "loss": [1.1], "epoch": [1]}
+    fig = plots.training_curves(partial)
+    loss_ax, accuracy_ax = fig.axes
+    assert len(loss_ax.lines) == 3  # Raw, smoothed and one epoch marker.
+    assert list(loss_ax.lines[2].get_xdata()) == [4]  # Spread evenly: one epoch over four steps.
+    assert len(accuracy_ax.lines) == 2
+
+
+def test_training_curves_full_history():
+    steps = np.arange(1, 301)
+    history = {
+        "batch_loss": list(1 / steps),
+        "batch_accuracy": list(1 - 1 / steps),
+        "epoch": [1, 2, 3],
+        "epoch_step": [100, 200, 300],
+        "loss": [0.5, 0.3, 0.2],
+        "accuracy": [0.8, 0.85, 0.9],
+        "val_loss": [0.6, 0.4],
+        "val_accuracy": [0.75, 0.8],
+    }
+    loss_ax, accuracy_ax = plots.training_curves(history).axes
+    assert len(loss_ax.lines) == 4
+    assert list(loss_ax.lines[2].get_xdata()) == [100, 200, 300]
+    assert list(accuracy_ax.lines[3].get_ydata()) == [0.75, 0.8]
+    smoothed = loss_ax.lines[1].get_ydata()
+    assert smoothed[0] == pytest.approx(1.0)  # Bias correction starts at the first value.
+    assert np.all(np.diff(smoothed) <= 0)
+
+
+def figure_png_ok(fig):
+    """Return whether fig renders to PNG bytes."""
+    return plots.figure_png(fig, dpi=50).startswith(PNG_SIGNATURE)
+
+
+def test_figure_png_signature(dataset):
+    png = plots.figure_png(plots.image_with_colorbar(dataset.train_images[0]))
+    assert isinstance(png, bytes) and png.startswith(PNG_SIGNATURE)
+
+
+def test_chinese_names_render_without_glyph_warnings():
+    fig = plots.probability_bars(one_hot_ish(4), data.CLASS_NAMES_ZH, true_label=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = plots.figure_png(fig)
+    assert png.startswith(PNG_SIGNATURE)
+    if plots.CJK_FONT is None:
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk), so glyphs are missing")
+    assert not [warning for warning in caught if "Glyph" in str(warning.message)]
