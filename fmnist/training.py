@@ -1,0 +1,328 @@
+"""Train a model in a worker thread and record its history as it learns.
+
+A `TrainingJob` owns one `model.fit` run. A Keras callback appends per-batch
+and per-epoch metrics to the job's history under a lock and checks a stop
+flag, so a web page (or a terminal) can draw progress from `snapshot()` while
+the thread trains, and `stop()` takes effect within one batch, keeping the
+weights learned so far. A server-wide semaphore bounds concurrent trainings
+(`$FMNIST_MAX_TRAININGS`, default 1); `start()` raises `TrainerBusy` when full.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields, replace
+
+import numpy as np
+
+from fmnist import data as fdata
+
+STATUSES = ("queued", "running", "stopped", "finished", "failed")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+
+# Each model's defaults: the best speed/accuracy trade-off measured on a 2-core CPU (see README).
+DEFAULTS = {
+    "mlp": {"epochs": 10, "batch_size": 32, "learning_rate": 1e-3},
+    "cnn": {"epochs": 10, "batch_size": 128, "learning_rate": 1e-3},
+}
+ARCHITECTURES = tuple(DEFAULTS)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run; None means "the model's default"."""
+
+    # Architecture name: "mlp" (the tutorial's network) or "cnn".
+    model: str = "mlp"
+    # Passes over the training images.
+    epochs: int | None = None
+    # Images per gradient step.
+    batch_size: int | None = None
+    # Step size of the optimizer.
+    learning_rate: float | None = None
+    # "adam", "sgd" (with momentum 0.9) or "rmsprop".
+    optimizer: str = "adam"
+    # Fraction of the training images held out to validate after each epoch (0 for none).
+    validation_split: float = 0.1
+    # Train on only the first `limit` training images (None for all 60000).
+    limit: int | None = None
+    # Seeds weights, shuffling and dropout: same seed, same machine -> same metrics.
+    seed: int = 0
+
+    def resolved(self) -> "TrainConfig":
+        """A copy with every None replaced by the model's default, after checking all values."""
+        if self.model not in ARCHITECTURES:
+            raise ValueError(f'Unknown model "{self.model}"; choose one of: {", ".join(ARCHITECTURES)}.')
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f'Unknown optimizer "{self.optimizer}"; choose one of: {", ".join(OPTIMIZERS)}.')
+        filled = {key: value if getattr(self, key) is None else getattr(self, key) for key, value in DEFAULTS[self.model].items()}
+        config = replace(self, **filled)
+        if not 1 <= config.epochs <= 1000:
+            raise ValueError(f"Epochs must be between 1 and 1000, not {config.epochs}.")
+        if not 1 <= config.batch_size <= 60000:
+            raise ValueError(f"The batch size must be between 1 and 60000, not {config.batch_size}.")
+        if not 0 < config.learning_rate <= 10:
+            raise ValueError(f"The learning rate must be above 0 and at most 10, not {config.learning_rate}.")
+        if not 0 <= config.validation_split < 1:
+            raise ValueError(f"The validation split must be at least 0 and below 1, not {config.validation_split}.")
+        if config.limit is not None and not 10 <= config.limit <= 60000:
+            raise ValueError(f"The training subset must hold between 10 and 60000 images, not {config.limit}.")
+        return config
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "TrainConfig":
+        names = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in names})
+
+
+class TrainerBusy(RuntimeError):
+    """Every training slot of this server is taken."""
+
+
+_SLOTS = threading.BoundedSemaphore(max(1, int(os.environ.get("FMNIST_MAX_TRAININGS", "1"))))
+
+
+def empty_history() -> dict:
+    """The history layout: per-batch lists (x = global step) and per-epoch lists."""
+    return {
+        "step": [], "batch_loss": [], "batch_accuracy": [],
+        "epoch": [], "epoch_step": [], "loss": [], "accuracy": [], "val_loss": [], "val_accuracy": [],
+    }  # fmt: skip
+
+
+@dataclass
+class Progress:
+    """Where a run stands, for a progress bar."""
+
+    epoch: int = 0  # Epochs finished so far.
+    batch: int = 0  # Batches finished within the current epoch.
+    steps_per_epoch: int = 0
+    samples_per_second: float = 0.0
+    elapsed: float = 0.0  # Seconds since training began.
+    eta: float | None = None  # Estimated seconds left, once known.
+
+
+@dataclass
+class Snapshot:
+    """A consistent copy of a job's state, safe to read while the job trains."""
+
+    status: str
+    error: str | None
+    progress: Progress
+    history: dict = field(default_factory=empty_history)
+
+
+class TrainingJob:
+    """One training run in a worker thread; read it with `snapshot()`, end it with `stop()`."""
+
+    def __init__(self, config: TrainConfig, dataset: fdata.Dataset | None = None, strategy=None):
+        self.config = config.resolved()
+        self.dataset = dataset
+        self.strategy = strategy
+        self.model = None  # The Keras model, once built; it keeps its weights after stop().
+        self.train_seconds = 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._status = "queued"
+        self._error: str | None = None
+        self._progress = Progress()
+        self._history = empty_history()
+        self._thread: threading.Thread | None = None
+
+    # Reading state.
+
+    @property
+    def status(self) -> str:
+        with self._lock:
+            return self._status
+
+    @property
+    def error(self) -> str | None:
+        with self._lock:
+            return self._error
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            return Snapshot(self._status, self._error, copy.copy(self._progress), {key: list(values) for key, values in self._history.items()})
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("stopped", "finished", "failed")
+
+    # Controlling the run.
+
+    def start(self) -> "TrainingJob":
+        """Begin training in a worker thread; raise TrainerBusy if every slot is taken."""
+        if self._thread is not None:
+            raise RuntimeError("This training job has already been started.")
+        if not _SLOTS.acquire(blocking=False):
+            raise TrainerBusy("The trainer is busy: another training is running on this server. Try again when it ends.")
+        self._thread = threading.Thread(target=self._run_and_release, name="fmnist-training", daemon=True)
+        self._thread.start()
+        return self
+
+    def run(self) -> "TrainingJob":
+        """Train in the calling thread (no slot is taken); return when done."""
+        self._run()
+        return self
+
+    def stop(self) -> None:
+        """Ask the run to end after the current batch; the weights learned so far are kept."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the worker thread; return True when the job is done."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.done
+
+    def metadata(self, evaluation, made_by: str) -> dict:
+        """What the registry records about this run's model; `made_by` is the command or page that trained it."""
+        history = self.snapshot().history
+        return {
+            "architecture": self.config.model,
+            "config": self.config.to_dict(),
+            "seed": self.config.seed,
+            "metrics": {
+                "test_accuracy": evaluation.accuracy,
+                "test_loss": evaluation.loss,
+                "per_class_accuracy": [round(float(a), 4) for a in evaluation.per_class_accuracy],
+                "final_train_accuracy": history["accuracy"][-1] if history["accuracy"] else None,
+                "final_val_accuracy": history["val_accuracy"][-1] if history["val_accuracy"] else None,
+            },
+            "epochs_run": len(history["epoch"]),
+            "status": self.status,
+            "train_seconds": round(self.train_seconds, 2),
+            "command": made_by,
+            "dataset_sha256": dict(fdata.SHA256),
+        }
+
+    # The worker.
+
+    def _run_and_release(self) -> None:
+        try:
+            self._run()
+        finally:
+            _SLOTS.release()
+
+    def _set(self, **changes) -> None:
+        with self._lock:
+            for key, value in changes.items():
+                setattr(self, f"_{key}", value)
+
+    def _run(self) -> None:
+        try:
+            self._set(status="running")
+            self._train()
+            self._set(status="stopped" if self._stop.is_set() else "finished")
+        except Exception as error:  # The page shows the message; the server keeps serving.
+            self._set(status="failed", error=describe_error(error))
+
+    def _train(self) -> None:
+        import keras  # Imported lazily: TensorFlow is slow to start.
+
+        from fmnist import models
+
+        config = self.config
+        dataset = self.dataset if self.dataset is not None else fdata.load()
+        images, labels = dataset.train_images, dataset.train_labels
+        if config.limit is not None:
+            images, labels = images[: config.limit], labels[: config.limit]
+        x = images.astype(np.float32) / 255.0
+        y = labels.astype(np.int32)
+        n_val = int(len(x) * config.validation_split)
+        validation = (x[len(x) - n_val :], y[len(y) - n_val :]) if n_val else None
+        x, y = x[: len(x) - n_val], y[: len(y) - n_val]
+
+        keras.utils.set_random_seed(config.seed)
+        with self.strategy.scope() if self.strategy is not None else contextlib.nullcontext():
+            self.model = models.compile_model(models.build(config.model), config.optimizer, config.learning_rate)
+        steps = -(-len(x) // config.batch_size)
+        with self._lock:
+            self._progress.steps_per_epoch = steps
+        recorder = _recorder(self, steps, config.epochs, config.batch_size, len(x))
+        started = time.perf_counter()
+        self.model.fit(
+            x, y,
+            batch_size=config.batch_size,
+            epochs=config.epochs,
+            validation_data=validation,
+            callbacks=[recorder],
+            verbose=0,
+        )  # fmt: skip
+        self.train_seconds = time.perf_counter() - started
+
+
+def describe_error(error: BaseException) -> str:
+    """A one-line message for a person from an exception raised during training."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if isinstance(error, MemoryError) or "OOM" in text or "out of memory" in text.lower():
+        return "Training ran out of memory. Try a smaller batch size or a smaller training subset."
+    if isinstance(error, ValueError) and text:
+        return text
+    return f"Training failed: {text or error.__class__.__name__}"
+
+
+def _recorder(job: TrainingJob, steps: int, epochs: int, batch_size: int, n_samples: int):
+    """The Keras callback that writes into `job`; defined here so that importing this module needs no TensorFlow."""
+    import keras
+
+    class Recorder(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.started = time.perf_counter()
+            self.step = 0
+            self.previous = {"loss": 0.0, "accuracy": 0.0}
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+            self.previous = {"loss": 0.0, "accuracy": 0.0}
+
+        def on_train_batch_end(self, batch, logs=None):
+            logs = logs or {}
+            self.step += 1
+            k = batch + 1
+            # Keras reports running means within the epoch; recover this batch's own value.
+            values = {}
+            for key in ("loss", "accuracy"):
+                mean = float(logs.get(key, np.nan))
+                values[key] = k * mean - (k - 1) * self.previous[key]
+                self.previous[key] = mean
+            elapsed = time.perf_counter() - self.started
+            done = self.epoch * steps + k
+            total = epochs * steps
+            with job._lock:
+                history = job._history
+                history["step"].append(self.step)
+                history["batch_loss"].append(values["loss"])
+                history["batch_accuracy"].append(values["accuracy"])
+                job._progress = Progress(
+                    epoch=self.epoch,
+                    batch=k,
+                    steps_per_epoch=steps,
+                    samples_per_second=min(done * batch_size, (self.epoch + 1) * n_samples) / elapsed if elapsed else 0.0,
+                    elapsed=elapsed,
+                    eta=elapsed / done * (total - done),
+                )
+            if job._stop.is_set():
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            with job._lock:
+                history = job._history
+                history["epoch"].append(epoch + 1)
+                history["epoch_step"].append(self.step)
+                for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                    if key in logs:
+                        history[key].append(float(logs[key]))
+                job._progress.epoch = epoch + 1
+                job._progress.batch = 0
+
+    return Recorder()
