@@ -1,0 +1,260 @@
+"""The command line: python -m fmnist info | train | evaluate | predict | bench.
+
+Each command prints a readable report, or with --json machine-readable lines
+(the last line is always one JSON object). Errors are one line on stderr and a
+non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+from fmnist import data
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def info_command(args) -> int:
+    """Describe the dataset without importing TensorFlow."""
+    dataset = data.load()
+    report = {"source": dataset.source, "verified": dataset.verified}
+    for split in ("train", "test"):
+        images, labels = dataset.split(split)
+        report[split] = {
+            "shape": list(images.shape),
+            "labels_shape": list(labels.shape),
+            "dtype": str(images.dtype),
+            "min": int(images.min()),
+            "max": int(images.max()),
+            "class_counts": [int(c) for c in data.np.bincount(labels, minlength=10)],
+        }
+    report["class_names"] = list(data.CLASS_NAMES)
+    report["class_names_zh"] = list(data.CLASS_NAMES_ZH)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(f"Fashion-MNIST from {report['source']} ({'verified' if report['verified'] else 'NOT verified'})")
+    for split in ("train", "test"):
+        r = report[split]
+        print(f"  {split:5s} images {tuple(r['shape'])} {r['dtype']} values {r['min']}..{r['max']}, labels {tuple(r['labels_shape'])}")
+    print("  label  class          类别        train   test")
+    for i, (en, zh) in enumerate(zip(data.CLASS_NAMES, data.CLASS_NAMES_ZH)):
+        print(f"  {i:5d}  {en:13s}  {zh}{' ' * (10 - display_width(zh))}  {report['train']['class_counts'][i]:5d}  {report['test']['class_counts'][i]:5d}")
+    return 0
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def progress_line(snapshot, epochs: int) -> str:
+    p = snapshot.progress
+    total = max(1, epochs * p.steps_per_epoch)
+    done = min(total, p.epoch * p.steps_per_epoch + p.batch)
+    bar = "#" * int(30 * done / total)
+    eta = f"ETA {p.eta:4.0f}s" if p.eta is not None else "ETA    ?"
+    loss = snapshot.history["batch_loss"][-1] if snapshot.history["batch_loss"] else float("nan")
+    return f"\repoch {min(p.epoch + 1, epochs)}/{epochs} [{bar:30s}] {100 * done / total:3.0f}% loss {loss:.3f} {p.samples_per_second:6.0f} samples/s {eta}"
+
+
+def train_command(args) -> int:
+    """Train a model, evaluate it on the test split and optionally save it."""
+    from fmnist import registry
+    from fmnist.training import TrainConfig, TrainingJob
+
+    if args.name and args.out:
+        return fail("give either --name or --out, not both")
+    try:
+        if args.name:
+            registry.validate_name(args.name)
+        config = TrainConfig(
+            model=args.model, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+            optimizer=args.optimizer, validation_split=args.validation_split, limit=args.limit, seed=args.seed,
+        ).resolved()  # fmt: skip
+    except (ValueError, registry.RegistryError) as error:
+        return fail(str(error))
+    dataset = data.load()
+    job = TrainingJob(config, dataset)
+    started = time.perf_counter()
+    show_bar = sys.stderr.isatty() and not args.json
+    try:
+        job.start()
+        while not job.wait(0.25):
+            if show_bar:
+                print(progress_line(job.snapshot(), config.epochs), end="", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        job.stop()
+        job.wait()
+        print("\nstopped; the weights learned so far are kept", file=sys.stderr)
+    if show_bar:
+        print(progress_line(job.snapshot(), config.epochs), file=sys.stderr)
+    if job.status == "failed":
+        return fail(job.error)
+    return finish_training(args, job, dataset, time.perf_counter() - started)
+
+
+def finish_training(args, job, dataset, wall_seconds: float) -> int:
+    from fmnist import registry
+    from fmnist.evaluation import evaluate
+
+    result = evaluate(job.model, dataset.test_images, dataset.test_labels)
+    command = "python -m fmnist " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
+    metadata = job.metadata(result, command)
+    path = None
+    try:
+        if args.name:
+            path = str(registry.save(job.model, args.name, metadata, overwrite=args.overwrite).path)
+        elif args.out:
+            path = str(registry.write_pair(job.model, Path(args.out), metadata).path)
+    except registry.RegistryError as error:
+        return fail(str(error))
+    summary = {
+        "model": job.config.model,
+        "epochs_run": metadata["epochs_run"],
+        "train_seconds": metadata["train_seconds"],
+        "wall_seconds": round(wall_seconds, 2),
+        "test_accuracy": result.accuracy,
+        "test_loss": result.loss,
+        "path": path,
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"{job.config.model}: test accuracy {result.accuracy:.4f}, loss {result.loss:.4f} after {summary['epochs_run']} epochs in {summary['train_seconds']:.1f} s")
+        if path:
+            print(f"saved to {path}")
+    return 0
+
+
+def load_model_arg(value: str):
+    """A model by registry name or, on the command line only, by path to a .keras file with its .json."""
+    from fmnist import registry
+
+    if value.endswith(".keras") or os.sep in value:
+        return registry.load_info(registry.info_for_path(Path(value)))
+    return registry.load(value)
+
+
+def evaluate_command(args) -> int:
+    """Score a model on the 10,000 test images."""
+    from fmnist import registry
+    from fmnist.evaluation import evaluate
+
+    try:
+        model = load_model_arg(args.model)
+    except registry.RegistryError as error:
+        return fail(str(error))
+    dataset = data.load()
+    result = evaluate(model, dataset.test_images, dataset.test_labels)
+    if args.json:
+        print(json.dumps({"model": args.model, **result.to_dict()}))
+        return 0
+    print(f"model {args.model}: test accuracy {result.accuracy:.4f}, loss {result.loss:.4f}, {len(result.mistakes)} mistakes")
+    for i, accuracy in enumerate(result.per_class_accuracy):
+        print(f"  {i}  {data.CLASS_NAMES[i]:12s} {accuracy:.3f}")
+    print("confusion matrix (rows true, columns predicted):")
+    for row in result.confusion:
+        print("  " + " ".join(f"{n:4d}" for n in row))
+    return 0
+
+
+def predict_command(args) -> int:
+    """Classify picture files; every file is tried, exit 1 if any failed."""
+    from fmnist import preprocess, registry
+    from fmnist.predict import Predictor
+
+    try:
+        predictor = Predictor(load_model_arg(args.model))
+    except registry.RegistryError as error:
+        return fail(str(error))
+    failed = False
+    for name in args.files:
+        try:
+            raw = read_file(name)
+            probabilities = predictor.predict_one(preprocess.from_bytes(raw))
+        except (OSError, preprocess.ImageError) as error:
+            failed = True
+            message = str(error) if isinstance(error, preprocess.ImageError) else file_error(name, error)
+            print(json.dumps({"file": name, "error": message}, ensure_ascii=False) if args.json else f"{name}: error: {message}")
+            continue
+        class_id = int(probabilities.argmax())
+        if args.json:
+            record = {"file": name, "class_id": class_id, "class_name": data.CLASS_NAMES[class_id], "probabilities": [round(float(p), 6) for p in probabilities]}
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            print(f"{name}: {data.CLASS_NAMES[class_id]} ({data.CLASS_NAMES_ZH[class_id]}) {probabilities[class_id]:.1%}")
+    return 1 if failed else 0
+
+
+def read_file(name: str) -> bytes:
+    """Read at most one byte more than the upload limit, so huge files are refused cheaply."""
+    from fmnist import preprocess
+
+    with open(name, "rb") as f:
+        return f.read(preprocess.MAX_UPLOAD_BYTES + 1)
+
+
+def file_error(name: str, error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "this is a folder, not a file"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    return f"cannot read the file ({error.strerror or 'input/output error'})"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m fmnist", description="Fashion-MNIST Studio from the command line.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    info = commands.add_parser("info", help="describe the dataset (no TensorFlow)", description="Describe the dataset: source, shapes, value range, class counts, checksum.")
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+
+    train = commands.add_parser("train", help="train a model", description="Train a model, evaluate it on the test images, and save it if asked.")
+    train.add_argument("--model", choices=("mlp", "cnn"), default="mlp", help="architecture (default: mlp, the tutorial's)")
+    train.add_argument("--epochs", type=int, help="passes over the data (default: the model's)")
+    train.add_argument("--batch-size", type=int, help="images per step (default: the model's)")
+    train.add_argument("--learning-rate", type=float, help="optimizer step size (default: the model's)")
+    train.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
+    train.add_argument("--validation-split", type=float, default=0.1, help="fraction held out for validation (default: 0.1)")
+    train.add_argument("--limit", type=int, help="train on the first N training images only")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    train.add_argument("--name", help="save into the model registry under this name")
+    train.add_argument("--out", help="save to this .keras path (metadata .json beside it)")
+    train.add_argument("--overwrite", action="store_true", help="replace a saved model of the same name")
+    train.add_argument("--json", action="store_true", help="no progress bar; the last line is one JSON object")
+
+    evaluate = commands.add_parser("evaluate", help="score a model on the test images", description="Accuracy, loss, per-class accuracy and confusion matrix on the 10,000 test images.")
+    evaluate.add_argument("--model", default="default", help="registry name or path to a .keras file (default: the shipped model)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+
+    predict = commands.add_parser("predict", help="classify picture files", description="Classify pictures (PNG, JPEG, GIF, BMP, WebP). Exit 1 if any file failed.")
+    predict.add_argument("--model", default="default", help="registry name or path to a .keras file (default: the shipped model)")
+    predict.add_argument("--json", action="store_true", help="one JSON object per file")
+    predict.add_argument("files", nargs="+", metavar="FILE")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.argv = argv
+    handlers = {"info": info_command, "train": train_command, "evaluate": evaluate_command, "predict": predict_command}
+    try:
+        return handlers[args.command](args)
+    except data.DataError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)

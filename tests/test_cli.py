@@ -1,0 +1,108 @@
+import io
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fmnist.cli import main
+
+
+def run_cli(*args, env=None):
+    """Run `python -m fmnist` in a subprocess, as a user would."""
+    full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "fmnist", *args], capture_output=True, text=True, env=full_env, timeout=300)
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_info_json(capsys):
+    assert main(["info", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["verified"] is True
+    assert report["train"]["shape"] == [60000, 28, 28] and report["test"]["class_counts"] == [1000] * 10
+
+
+def test_info_text_shows_the_label_table(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "Ankle boot" in out and "短靴" in out and "verified" in out
+
+
+@pytest.mark.parametrize("command", ["info", "train", "evaluate", "predict"])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage" in capsys.readouterr().out
+
+
+def test_train_saves_into_the_registry(model_dir):
+    result = run_cli("train", "--model", "mlp", "--epochs", "1", "--limit", "2000", "--name", "cli-mlp", "--json",
+                     env={"FMNIST_MODEL_DIR": str(model_dir)})
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(summary) >= {"model", "epochs_run", "train_seconds", "test_accuracy", "test_loss", "path"}
+    assert summary["model"] == "mlp" and summary["epochs_run"] == 1 and 0.5 < summary["test_accuracy"] <= 1
+    metadata = json.loads((model_dir / "cli-mlp.json").read_text())
+    assert metadata["metrics"]["test_accuracy"] == summary["test_accuracy"]
+    assert metadata["command"].startswith("python -m fmnist train --model mlp")
+    assert metadata["config"]["limit"] == 2000
+
+    evaluated = run_cli("evaluate", "--model", "cli-mlp", "--json", env={"FMNIST_MODEL_DIR": str(model_dir)})
+    assert evaluated.returncode == 0, evaluated.stderr
+    report = json.loads(evaluated.stdout.strip().splitlines()[-1])
+    assert report["accuracy"] == pytest.approx(summary["test_accuracy"])
+    assert np.array(report["confusion_matrix"]).sum() == 10000
+
+
+def test_train_refuses_bad_settings_without_a_traceback():
+    for args in (["--epochs", "0"], ["--name", "../x"], ["--learning-rate", "-1"], ["--limit", "3"]):
+        result = run_cli("train", *args)
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines()[-1].startswith("error: ") and "Traceback" not in result.stderr
+        assert "tensorflow" not in result.stderr.lower()  # Settings are checked before TensorFlow loads.
+
+
+def test_evaluate_unknown_model():
+    result = run_cli("evaluate", "--model", "no-such-model")
+    assert result.returncode == 2 and "no saved model" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_predict_tries_every_file_and_reports_each(tmp_path, dataset):
+    good = []
+    for index in (0, 1, 2):
+        path = tmp_path / f"test{index}.png"
+        path.write_bytes(png_bytes(dataset.test_images[index]))
+        good.append(path)
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "page.png").write_text("<html><body>not a picture</body></html>")
+    (tmp_path / "folder").mkdir()
+    bad = [tmp_path / "empty.png", tmp_path / "page.png", tmp_path / "missing.png", tmp_path / "folder"]
+    files = [str(p) for p in [good[0], *bad, good[1], good[2]]]
+    result = run_cli("predict", "--json", *files)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    records = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert [r["file"] for r in records] == files
+    for record, index in zip([records[0], records[5], records[6]], (0, 1, 2)):
+        assert record["class_id"] == int(dataset.test_labels[index])
+        assert record["class_name"] and len(record["probabilities"]) == 10
+        assert sum(record["probabilities"]) == pytest.approx(1, abs=1e-4)
+    for record in records[1:5]:
+        assert set(record) == {"file", "error"} and record["error"]
+        assert "Errno" not in record["error"] and "Error(" not in record["error"]
+
+
+def test_predict_all_good_exits_zero(tmp_path, dataset):
+    path = tmp_path / "boot.png"
+    path.write_bytes(png_bytes(dataset.test_images[0]))
+    result = run_cli("predict", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Ankle boot" in result.stdout
