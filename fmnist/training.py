@@ -11,7 +11,6 @@ weights learned so far. A server-wide semaphore bounds concurrent trainings
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import threading
 import time
@@ -20,6 +19,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 import numpy as np
 
 from fmnist import data as fdata
+from fmnist.history import Progress, RunLog, empty_history, keras_callback  # noqa: F401 (re-exported)
 
 STATUSES = ("queued", "running", "stopped", "finished", "failed")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -89,26 +89,6 @@ class TrainerBusy(RuntimeError):
 _SLOTS = threading.BoundedSemaphore(max(1, int(os.environ.get("FMNIST_MAX_TRAININGS", "1"))))
 
 
-def empty_history() -> dict:
-    """The history layout: per-batch lists (x = global step) and per-epoch lists."""
-    return {
-        "step": [], "batch_loss": [], "batch_accuracy": [],
-        "epoch": [], "epoch_step": [], "loss": [], "accuracy": [], "val_loss": [], "val_accuracy": [],
-    }  # fmt: skip
-
-
-@dataclass
-class Progress:
-    """Where a run stands, for a progress bar."""
-
-    epoch: int = 0  # Epochs finished so far.
-    batch: int = 0  # Batches finished within the current epoch.
-    steps_per_epoch: int = 0
-    samples_per_second: float = 0.0
-    elapsed: float = 0.0  # Seconds since training began.
-    eta: float | None = None  # Estimated seconds left, once known.
-
-
 @dataclass
 class Snapshot:
     """A consistent copy of a job's state, safe to read while the job trains."""
@@ -128,12 +108,11 @@ class TrainingJob:
         self.strategy = strategy
         self.model = None  # The Keras model, once built; it keeps its weights after stop().
         self.train_seconds = 0.0
-        self._lock = threading.Lock()
+        self.log = RunLog()
+        self._lock = self.log.lock  # One lock guards the log and the status, so snapshots are consistent.
         self._stop = threading.Event()
         self._status = "queued"
         self._error: str | None = None
-        self._progress = Progress()
-        self._history = empty_history()
         self._thread: threading.Thread | None = None
 
     # Reading state.
@@ -150,7 +129,7 @@ class TrainingJob:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            return Snapshot(self._status, self._error, copy.copy(self._progress), {key: list(values) for key, values in self._history.items()})
+            return Snapshot(self._status, self._error, *self.log.copy_unlocked())
 
     @property
     def done(self) -> bool:
@@ -245,9 +224,7 @@ class TrainingJob:
         with self.strategy.scope() if self.strategy is not None else contextlib.nullcontext():
             self.model = models.compile_model(models.build(config.model), config.optimizer, config.learning_rate)
         steps = -(-len(x) // config.batch_size)
-        with self._lock:
-            self._progress.steps_per_epoch = steps
-        recorder = _recorder(self, steps, config.epochs, config.batch_size, len(x))
+        recorder = keras_callback(self.log, self._stop, steps, config.epochs, config.batch_size, len(x))
         started = time.perf_counter()
         self.model.fit(
             x, y,
@@ -268,61 +245,3 @@ def describe_error(error: BaseException) -> str:
     if isinstance(error, ValueError) and text:
         return text
     return f"Training failed: {text or error.__class__.__name__}"
-
-
-def _recorder(job: TrainingJob, steps: int, epochs: int, batch_size: int, n_samples: int):
-    """The Keras callback that writes into `job`; defined here so that importing this module needs no TensorFlow."""
-    import keras
-
-    class Recorder(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.started = time.perf_counter()
-            self.step = 0
-            self.previous = {"loss": 0.0, "accuracy": 0.0}
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-            self.previous = {"loss": 0.0, "accuracy": 0.0}
-
-        def on_train_batch_end(self, batch, logs=None):
-            logs = logs or {}
-            self.step += 1
-            k = batch + 1
-            # Keras reports running means within the epoch; recover this batch's own value.
-            values = {}
-            for key in ("loss", "accuracy"):
-                mean = float(logs.get(key, np.nan))
-                values[key] = k * mean - (k - 1) * self.previous[key]
-                self.previous[key] = mean
-            elapsed = time.perf_counter() - self.started
-            done = self.epoch * steps + k
-            total = epochs * steps
-            with job._lock:
-                history = job._history
-                history["step"].append(self.step)
-                history["batch_loss"].append(values["loss"])
-                history["batch_accuracy"].append(values["accuracy"])
-                job._progress = Progress(
-                    epoch=self.epoch,
-                    batch=k,
-                    steps_per_epoch=steps,
-                    samples_per_second=min(done * batch_size, (self.epoch + 1) * n_samples) / elapsed if elapsed else 0.0,
-                    elapsed=elapsed,
-                    eta=elapsed / done * (total - done),
-                )
-            if job._stop.is_set():
-                self.model.stop_training = True
-
-        def on_epoch_end(self, epoch, logs=None):
-            logs = logs or {}
-            with job._lock:
-                history = job._history
-                history["epoch"].append(epoch + 1)
-                history["epoch_step"].append(self.step)
-                for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-                    if key in logs:
-                        history[key].append(float(logs[key]))
-                job._progress.epoch = epoch + 1
-                job._progress.batch = 0
-
-    return Recorder()
