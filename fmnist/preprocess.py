@@ -1,0 +1,321 @@
+"""Bring any picture to the look of Fashion-MNIST: a (28, 28) float32 in [0, 1], a light object on dark.
+
+Three doors lead in: `from_bytes` for uploaded files (treated as hostile), `from_canvas` for RGBA drawings
+and `from_array` for numpy arrays. All of them end in `to_dataset_look`, the geometry Fashion-MNIST itself
+was made with. Every refusal is an `ImageError` whose message can be shown to a person as it is.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+
+import numpy as np
+from PIL import Image, ImageChops, ImageOps
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# The pixel cap is checked from the file header, before any pixel is decoded.
+MAX_PIXELS = 40_000_000
+ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
+
+SIZE = 28
+# Large pictures are shrunk early so that their longest side is at most this.
+WORKING_SIZE = 1024
+# Differences from the background smaller than this (on a 0..1 scale) are not an object.
+MIN_CONTRAST = 0.04
+# A pixel belongs to the object's bounding box when it is this bright relative to the brightest.
+# In pictures no larger than 28×28 every visible pixel counts, as in the dataset's own trimming; in
+# larger pictures faint fringes are JPEG ringing or blur, and 0.15 ignores them.
+BOX_THRESHOLD_SMALL = 0.02
+BOX_THRESHOLD = 0.15
+# A canvas pixel counts as drawn when it differs from the background by this much.
+CANVAS_THRESHOLD = 0.1
+
+FORMATS_HINT = "Please upload a PNG, JPEG, GIF, BMP or WebP image."
+NOT_A_PICTURE = "This file is not a picture we can read. " + FORMATS_HINT
+DAMAGED = "This picture seems damaged or incomplete, so we cannot read it. Please upload the complete file again."
+TOO_MANY_PIXELS = f"This picture has too many pixels (the limit is {MAX_PIXELS // 10**6} million). Please use a smaller one."
+BLANK = "We could not find anything in this picture: it looks blank. Please use one piece of clothing on a plain background."
+INVALID = "The picture contains invalid values (not-a-number or infinity)."
+
+
+class ImageError(ValueError):
+    """A picture we cannot use; the message says why in words a person understands."""
+
+
+def from_bytes(data: bytes) -> np.ndarray:
+    """Decode an uploaded file and bring it to the dataset's look."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ImageError("The upload must be the bytes of a picture file. " + FORMATS_HINT)
+    if len(data) == 0:
+        raise ImageError("The file is empty. " + FORMATS_HINT)
+    if len(data) > MAX_UPLOAD_BYTES:
+        sizes = f"{len(data) / 2**20:.1f} MB, over the {MAX_UPLOAD_BYTES // 2**20} MB limit"
+        raise ImageError(f"The file is {sizes}. Please upload a smaller picture.")
+    return from_array(_image_to_array(_open(bytes(data))))
+
+
+def from_canvas(rgba: np.ndarray) -> np.ndarray:
+    """Turn a drawing (H, W, 4) RGBA, any stroke colour on any background, into the dataset's look.
+
+    The background colour is the median of the outermost ring of pixels. A
+    pixel's ink is how far its alpha-premultiplied colour is from it, in the
+    channel where it differs most: black on white, white on black and red on
+    transparent all become the same light drawing on a dark background.
+    """
+    pixels = _numeric_array(rgba, "The drawing")
+    if pixels.ndim != 3 or pixels.shape[2] not in (3, 4) or 0 in pixels.shape:
+        raise ImageError("The drawing must be an RGBA picture of shape (height, width, 4).")
+    if pixels.shape[0] * pixels.shape[1] > MAX_PIXELS:
+        raise ImageError(TOO_MANY_PIXELS)
+    if pixels.dtype != np.uint8:
+        pixels = np.rint(_to_unit_range(pixels) * 255).astype(np.uint8)
+    background = tuple(int(v) for v in np.median(_ring(pixels), axis=0))
+    if len(background) == 4 and background[3] == 0:
+        # On a transparent background the premultiplied difference is exactly the alpha channel.
+        ink = np.ascontiguousarray(pixels[..., 3])
+    else:
+        image = Image.fromarray(np.ascontiguousarray(pixels))
+        if len(background) == 4 and (background[3] < 255 or pixels[..., 3].min() < 255):
+            # Premultiplied colours give every fully transparent pixel the same colour.
+            image = image.convert("RGBa")
+            alpha = background[3]
+            background = tuple((v * alpha + 127) // 255 for v in background[:3]) + (alpha,)
+        difference = ImageChops.difference(image, Image.new(image.mode, image.size, background))
+        ink = difference.getchannel(0)
+        for band in difference.split()[1:]:
+            ink = ImageChops.lighter(ink, band)
+        ink = np.asarray(ink)
+    if ink.max() < CANVAS_THRESHOLD * 255:
+        raise ImageError("Draw something first: the canvas is still empty.")
+    # The ink is already light on a background of 0, so only the crop and fit of `to_dataset_look` remain.
+    return _crop_and_fit(ink, CANVAS_THRESHOLD * 255)
+
+
+def from_array(array) -> np.ndarray:
+    """Bring a 2-D grayscale or a 3-D RGB/RGBA array (any numeric dtype, any range) to the dataset's look.
+
+    uint8 is read as 0..255 and floats already in 0..1 as they are; any other
+    range is scaled from its own minimum and maximum. Transparency is flattened
+    onto a backdrop that contrasts with the visible content (see `_flatten_alpha`).
+    """
+    pixels = _numeric_array(array, "The picture")
+    if pixels.ndim == 3 and pixels.shape[2] == 1:
+        pixels = pixels[..., 0]
+    if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] not in (2, 3, 4)):
+        raise ImageError(
+            "The picture must be a 2-D grayscale array or a 3-D array with 1, 2, 3 or 4 channels, "
+            f"not one of shape {tuple(pixels.shape)}."
+        )
+    if pixels.size == 0:
+        raise ImageError("The picture is empty: it has no pixels.")
+    if pixels.shape[0] * pixels.shape[1] > MAX_PIXELS:
+        raise ImageError(TOO_MANY_PIXELS)
+    unit = _to_unit_range(pixels)
+    if unit.ndim == 2:
+        return to_dataset_look(unit)
+    channels = unit.shape[2]
+    if channels in (3, 4):
+        gray = unit[..., 0] * 0.299 + unit[..., 1] * 0.587 + unit[..., 2] * 0.114
+    else:
+        gray = unit[..., 0]
+    if channels in (2, 4):
+        gray = _flatten_alpha(gray, unit[..., -1])
+    return to_dataset_look(gray)
+
+
+def to_dataset_look(gray: np.ndarray) -> np.ndarray:
+    """Apply the geometry shared by every path to a 2-D float image in [0, 1].
+
+    1. Background level and noise: median and median absolute deviation of the outermost ring of pixels.
+    2. Polarity: pixels that differ clearly from the background vote with their difference; an object
+       darker than its background (a garment on white) is inverted to be light on dark.
+    3. The background level is subtracted, so the background is 0.
+    4. Crop to the bounding box of the pixels above the noise and brighter than 2% of the brightest in
+       pictures of at most 28×28, or 15% in larger ones (JPEG ringing and blur stay below that); in
+       pictures over 56 pixels, lone pixels without a bright neighbour are ignored.
+    5. As in Fashion-MNIST, the longest side fills all 28 pixels (the dataset leaves no margin), the
+       other is centred with the odd pixel of margin on the top/left like most of the dataset, and
+       resizing uses Lanczos.
+    6. Stretch so the brightest pixel is 1.0 (as in 92% of the dataset's images), clip to [0, 1].
+    """
+    image = np.asarray(gray, dtype=np.float32)
+    if image.ndim != 2 or image.size == 0:
+        raise ImageError("The picture must be a non-empty 2-D grayscale image.")
+    if not (np.isfinite(image.min()) and np.isfinite(image.max())):
+        raise ImageError(INVALID)
+    ring = _ring(image)
+    background = float(np.median(ring))
+    noise = 1.4826 * float(np.median(np.abs(ring - background)))
+    floor = max(MIN_CONTRAST, 4.0 * noise)
+    deviation = image - np.float32(background)
+    strong = deviation[np.abs(deviation) > floor]
+    if strong.size == 0:
+        raise ImageError(BLANK)
+    if strong.sum() < 0:
+        deviation = np.negative(deviation, out=deviation)
+    return _crop_and_fit(np.maximum(deviation, 0, out=deviation), 4.0 * noise)
+
+
+def _crop_and_fit(ink: np.ndarray, floor: float) -> np.ndarray:
+    """Crop a light-on-zero image to its object, fit it into 28×28 and stretch it (steps 4 to 6 above)."""
+    relative = BOX_THRESHOLD if max(ink.shape) > SIZE else BOX_THRESHOLD_SMALL
+    mask = ink > max(relative * float(ink.max()), floor)
+    top, bottom, left, right = _bounding_box(mask, ignore_lone_pixels=min(ink.shape) > 2 * SIZE)
+    out = _fit(ink[top:bottom, left:right].astype(np.float32))
+    brightest = float(out.max())
+    if brightest <= 0:
+        raise ImageError(BLANK)
+    out *= np.float32(1.0 / brightest)
+    np.clip(out, 0.0, 1.0, out=out)
+    return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def _open(data: bytes) -> Image.Image:
+    """Open, check and decode the first frame of an uploaded file, shrinking big ones early."""
+    try:
+        # Pillow warns from 89 million pixels and refuses from twice that; both are over our cap anyway.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(TOO_MANY_PIXELS) from None
+    except Exception:
+        # Pillow reports unreadable headers with many exception types; to a person they all mean the same.
+        raise ImageError(NOT_A_PICTURE) from None
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise ImageError(NOT_A_PICTURE)
+    if width * height > MAX_PIXELS:
+        raise ImageError(TOO_MANY_PIXELS)
+    try:
+        if image.format == "JPEG" and max(width, height) > WORKING_SIZE:
+            # JPEG can decode at 1/2, 1/4 or 1/8 of its size, which makes big photos cheap.
+            ratio = WORKING_SIZE / max(width, height)
+            image.draft("L", (math.ceil(width * ratio), math.ceil(height * ratio)))
+        # Only the first frame of an animated GIF, PNG or WebP is ever loaded.
+        image.load()
+    except Exception:
+        raise ImageError(DAMAGED) from None
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:
+        # A broken orientation tag is no reason to refuse a readable picture.
+        pass
+    return image
+
+
+def _image_to_array(image: Image.Image) -> np.ndarray:
+    """Normalise every Pillow mode to a 2-D gray, (H, W, 2) gray+alpha or 2-D integer/float array."""
+    mode = image.mode
+    try:
+        if mode.startswith("I;16"):
+            image = image.convert("I")
+        elif mode.endswith(("A", "a")) or "transparency" in image.info:
+            # LA, RGBA, PA, premultiplied modes and palettes or grays with a transparent colour: luminance
+            # with Pillow's own weights, alpha kept beside it.
+            image = image.convert("RGBA")
+            image = Image.merge("LA", (image.convert("L"), image.getchannel("A")))
+        elif mode not in ("L", "I", "F"):
+            # 1, P, RGB, CMYK and YCbCr carry no transparency.
+            image = image.convert("L")
+        factor = math.ceil(max(image.size) / WORKING_SIZE)
+        if factor > 1:
+            image = image.reduce(factor)
+        return np.asarray(image)
+    except (OSError, ValueError, MemoryError):
+        raise ImageError(DAMAGED) from None
+
+
+def _numeric_array(array, what: str) -> np.ndarray:
+    """Return `array` as a numpy array of numbers, refusing anything else."""
+    try:
+        pixels = np.asarray(array)
+    except Exception:
+        raise ImageError(f"{what} must be an array of numbers.") from None
+    if pixels.dtype.kind not in "biuf":
+        raise ImageError(f"{what} must hold numbers (integers or floats), not {pixels.dtype.name} values.")
+    return pixels
+
+
+def _to_unit_range(pixels: np.ndarray) -> np.ndarray:
+    """Scale an array of numbers to float32 in [0, 1]: uint8 by 255, other ranges by their own span."""
+    if pixels.dtype == np.uint8:
+        return pixels.astype(np.float32) * np.float32(1 / 255)
+    if pixels.dtype == np.bool_:
+        return pixels.astype(np.float32)
+    values = pixels.astype(np.float64)
+    if not np.isfinite(values).all():
+        raise ImageError(INVALID)
+    low, high = float(values.min()), float(values.max())
+    if pixels.dtype.kind == "f" and low >= 0.0 and high <= 1.0:
+        return values.astype(np.float32)
+    if low == high:
+        return np.zeros(values.shape, dtype=np.float32)
+    # Dividing by the largest magnitude first keeps the span finite for values near the float limit.
+    magnitude = max(abs(low), abs(high))
+    values /= magnitude
+    low, high = low / magnitude, high / magnitude
+    return np.clip((values - low) / (high - low), 0.0, 1.0).astype(np.float32)
+
+
+def _flatten_alpha(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Composite a gray image with transparency onto a backdrop, returning a 2-D image.
+
+    The backdrop is white, as in the product photos Fashion-MNIST was made
+    from, so a dark garment on a transparent background behaves like one on
+    white and a white shirt stays dim as in the dataset. Only when the visible
+    content is almost white (nothing in it darker than 0.75 once on white)
+    would it vanish on white; then it is put on black instead.
+    """
+    if alpha.min() >= 0.99:
+        return gray
+    on_white = gray * alpha + (1.0 - alpha)
+    return gray * alpha if float(on_white.min()) > 0.75 else on_white
+
+
+def _ring(image: np.ndarray) -> np.ndarray:
+    """Return the outermost ring of pixels (for a 2-D image, a 1-D array; else one row per pixel)."""
+    if image.shape[0] <= 2 or image.shape[1] <= 2:
+        return image.reshape((-1,) + image.shape[2:])
+    return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
+
+
+def _bounding_box(mask: np.ndarray, ignore_lone_pixels: bool) -> tuple[int, int, int, int]:
+    """Return (top, bottom, left, right) of the True pixels, optionally ignoring lone ones."""
+    if ignore_lone_pixels:
+        # A pixel is kept when one of its horizontal or vertical neighbours is also set.
+        kept = np.zeros_like(mask)
+        pairs = mask[:, 1:] & mask[:, :-1]
+        kept[:, 1:] |= pairs
+        kept[:, :-1] |= pairs
+        pairs = mask[1:] & mask[:-1]
+        kept[1:] |= pairs
+        kept[:-1] |= pairs
+        if kept.any():
+            mask = kept
+    rows = np.flatnonzero(mask.any(axis=1))
+    columns = np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        raise ImageError(BLANK)
+    return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
+
+
+def _fit(crop: np.ndarray) -> np.ndarray:
+    """Resize so the longest side is 28 pixels and centre the result in a 28×28 frame."""
+    height, width = crop.shape
+    scale = SIZE / max(height, width)
+    new_height = min(SIZE, max(1, round(height * scale)))
+    new_width = min(SIZE, max(1, round(width * scale)))
+    resized = crop
+    if (new_height, new_width) != (height, width):
+        # Resizing in float mode "F" loses no grey levels; reducing_gap starts a big shrink with a fast box
+        # reduction before Lanczos.
+        image = Image.fromarray(np.ascontiguousarray(crop, dtype=np.float32))
+        resized = np.asarray(image.resize((new_width, new_height), Image.LANCZOS, reducing_gap=3.0))
+    out = np.zeros((SIZE, SIZE), dtype=np.float32)
+    top = (SIZE - new_height + 1) // 2
+    left = (SIZE - new_width + 1) // 2
+    out[top : top + new_height, left : left + new_width] = resized
+    return out
