@@ -215,6 +215,16 @@ def file_error(name: str, error: OSError) -> str:
     return f"cannot read the file ({error.strerror or 'input/output error'})"
 
 
+def bench_command(args) -> int:
+    """Measure speed side by side with the tutorial's recipe; with --json the last line is one object."""
+    from fmnist import bench
+
+    results = bench.run(quick=args.quick, report=(lambda line: print(line, file=sys.stderr)) if args.json else print)
+    if args.json:
+        print(json.dumps(results))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m fmnist", description="Fashion-MNIST Studio from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -244,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--model", default="default", help="registry name or path to a .keras file (default: the shipped model)")
     predict.add_argument("--json", action="store_true", help="one JSON object per file")
     predict.add_argument("files", nargs="+", metavar="FILE")
+
+    bench = commands.add_parser("bench", help="measure speed against the tutorial's recipe", description="Data load, training throughput, one-picture latency and batch throughput, each beside the tutorial's recipe measured in the same run.")
+    bench.add_argument("--json", action="store_true", help="the last line is one JSON object")
+    bench.add_argument("--quick", action="store_true", help="small sizes, for a smoke test (figures not for reporting)")
     return parser
 
 
@@ -251,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = argv
-    handlers = {"info": info_command, "train": train_command, "evaluate": evaluate_command, "predict": predict_command}
+    handlers = {"info": info_command, "train": train_command, "evaluate": evaluate_command, "predict": predict_command, "bench": bench_command}
     try:
         return handlers[args.command](args)
     except data.DataError as error:

@@ -20,7 +20,7 @@ def empty_history() -> dict:
     """The history layout: per-batch lists (x = global step) and per-epoch lists."""
     return {
         "step": [], "batch_loss": [], "batch_accuracy": [],
-        "epoch": [], "epoch_step": [], "loss": [], "accuracy": [], "val_loss": [], "val_accuracy": [],
+        "epoch": [], "epoch_step": [], "epoch_elapsed": [], "loss": [], "accuracy": [], "val_loss": [], "val_accuracy": [],
     }  # fmt: skip
 
 
@@ -60,22 +60,25 @@ def keras_callback(log: RunLog, stop: threading.Event, steps: int, epochs: int, 
         def on_train_begin(self, logs=None):
             self.started = time.perf_counter()
             self.step = 0
-            self.previous = {"loss": 0.0, "accuracy": 0.0}
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
+            self.seen = 0  # Batches of this epoch reported so far.
             self.previous = {"loss": 0.0, "accuracy": 0.0}
 
         def on_train_batch_end(self, batch, logs=None):
             logs = logs or {}
-            self.step += 1
             k = batch + 1
-            # Keras reports running means within the epoch; recover this batch's own value.
+            # Keras reports running means within the epoch, once per `steps_per_execution` batches;
+            # recover the mean of the batches since the last report.
+            new = max(1, k - self.seen)
             values = {}
             for key in ("loss", "accuracy"):
                 mean = float(logs.get(key, np.nan))
-                values[key] = k * mean - (k - 1) * self.previous[key]
+                values[key] = (k * mean - self.seen * self.previous[key]) / new
                 self.previous[key] = mean
+            self.seen = k
+            self.step = self.epoch * steps + k
             elapsed = time.perf_counter() - self.started
             done = self.epoch * steps + k
             total = epochs * steps
@@ -101,6 +104,7 @@ def keras_callback(log: RunLog, stop: threading.Event, steps: int, epochs: int, 
                 history = log.history
                 history["epoch"].append(epoch + 1)
                 history["epoch_step"].append(self.step)
+                history["epoch_elapsed"].append(time.perf_counter() - self.started)
                 for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
                     if key in logs:
                         history[key].append(float(logs[key]))

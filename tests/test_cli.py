@@ -36,7 +36,7 @@ def test_info_text_shows_the_label_table(capsys):
     assert "Ankle boot" in out and "短靴" in out and "verified" in out
 
 
-@pytest.mark.parametrize("command", ["info", "train", "evaluate", "predict"])
+@pytest.mark.parametrize("command", ["info", "train", "evaluate", "predict", "bench"])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])
@@ -106,3 +106,15 @@ def test_predict_all_good_exits_zero(tmp_path, dataset):
     result = run_cli("predict", str(path))
     assert result.returncode == 0, result.stderr
     assert "Ankle boot" in result.stdout
+
+
+def test_bench_quick_reports_every_figure_with_its_baseline():
+    result = run_cli("bench", "--quick", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    for key in ("p50", "p99"):
+        assert report["predict_one_ms"][key] > 0 and report["baseline_predict_one_ms"][key] > 0
+    assert set(report["train_samples_per_s"]) == {"mlp", "cnn"}
+    assert report["baseline_train_samples_per_s"] > 0
+    assert report["data_load_s"]["cold"] > 0 and report["data_load_s"]["warm"] > 0
+    assert report["peak_memory_mb"] > 0 and "cores" in report["machine"]

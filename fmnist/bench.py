@@ -1,0 +1,136 @@
+"""python -m fmnist bench: our figures side by side with the tutorial's recipe, measured in one run.
+
+Every figure is measured here and now, together with its baseline, so that the
+ratio between them holds on whatever machine runs it:
+- data load, cold (decoding the .gz files) and warm (the .npy cache);
+- training throughput of `mlp` and `cnn` with their defaults, against the
+  tutorial's `model.fit` with batch 32;
+- one 280×280 canvas drawing to 10 probabilities, against the tutorial's
+  `probability_model.predict` on one image;
+- batch prediction throughput, and the process's peak memory.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import time
+
+import numpy as np
+
+from fmnist import data
+
+
+def percentiles_ms(seconds: list[float]) -> dict:
+    values = np.asarray(seconds) * 1000
+    return {"p50": round(float(np.percentile(values, 50)), 3), "p99": round(float(np.percentile(values, 99)), 3)}
+
+
+def timed(function, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def measure_data_load(repeats: int) -> dict:
+    cold = timed(lambda: data.load(use_cache=False), repeats)
+    data.load()  # Make sure the cache exists.
+    warm = timed(data.load, repeats)
+    return {"cold": round(float(np.median(cold)), 4), "warm": round(float(np.median(warm)), 4)}
+
+
+def training_throughput(model: str, dataset, samples: int) -> float:
+    """Samples per second of a model's default recipe in its second epoch (the first one compiles)."""
+    from fmnist.training import TrainConfig, TrainingJob
+
+    job = TrainingJob(TrainConfig(model=model, epochs=2, limit=samples, validation_split=0.0), dataset).run()
+    ends = job.snapshot().history["epoch_elapsed"]
+    return samples / (ends[1] - ends[0])
+
+
+def tutorial_throughput(dataset, samples: int) -> float:
+    """The tutorial's recipe: Flatten/Dense(128)/Dense(10), adam, batch 32, `model.fit`."""
+    import keras
+
+    from fmnist import models
+
+    x = dataset.train_images[:samples].astype(np.float32) / 255.0
+    y = dataset.train_labels[:samples]
+    model = models.build_mlp()
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    model.fit(x[:1024], y[:1024], epochs=1, batch_size=32, verbose=0)  # Warm-up: trace and compile.
+    started = time.perf_counter()
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    return samples / (time.perf_counter() - started)
+
+
+def measure_prediction(model, dataset, calls: int) -> dict:
+    """One canvas drawing to probabilities, ours and the tutorial's, plus batch throughput."""
+    import keras
+
+    from fmnist import preprocess
+    from fmnist.predict import Predictor
+
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[..., 3] = 255
+    canvas[40:240, 100:180, :3] = 255  # A pair of trousers, roughly.
+    canvas[140:240, 135:145, :3] = 0
+
+    predictor = Predictor(model)
+    ours = lambda: predictor.predict_one(preprocess.from_canvas(canvas))  # noqa: E731
+    probability_model = keras.Sequential([model, keras.layers.Softmax()])
+    tutorial = lambda: probability_model.predict(preprocess.from_canvas(canvas)[None], verbose=0)[0]  # noqa: E731
+    for function in (ours, tutorial):
+        timed(function, 5)  # Warm-up.
+    ours_times = timed(ours, calls)
+    tutorial_times = timed(tutorial, max(20, calls // 10))
+
+    images = dataset.test_images
+    predictor(images[:256])
+    batch_seconds = min(timed(lambda: predictor(images), 3))
+    baseline_batch_seconds = min(timed(lambda: probability_model.predict(images / 255.0, verbose=0), 2))
+    return {
+        "predict_one_ms": percentiles_ms(ours_times),
+        "baseline_predict_one_ms": percentiles_ms(tutorial_times),
+        "batch_images_per_s": round(len(images) / batch_seconds),
+        "baseline_batch_images_per_s": round(len(images) / baseline_batch_seconds),
+    }
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+
+
+def run(quick: bool = False, report=print) -> dict:
+    """Measure everything; `quick` uses small sizes (for tests), not fit for reporting."""
+    from fmnist import registry
+
+    results = {"machine": machine(), "quick": quick}
+    results["data_load_s"] = measure_data_load(1 if quick else 5)
+    report(f"data load: cold {results['data_load_s']['cold']:.3f} s, warm {results['data_load_s']['warm']:.3f} s")
+    dataset = data.load()
+    samples = 2048 if quick else 12000
+    results["train_samples_per_s"] = {
+        name: round(training_throughput(name, dataset, samples)) for name in ("mlp", "cnn")
+    }
+    results["baseline_train_samples_per_s"] = round(tutorial_throughput(dataset, samples))
+    report(
+        "training samples/s: "
+        + ", ".join(f"{k} {v}" for k, v in results["train_samples_per_s"].items())
+        + f"; tutorial recipe (batch 32) {results['baseline_train_samples_per_s']}"
+    )
+    results.update(measure_prediction(registry.load("default"), dataset, 50 if quick else 1000))
+    ours, theirs = results["predict_one_ms"], results["baseline_predict_one_ms"]
+    report(
+        f"one drawing -> probabilities: p50 {ours['p50']:.2f} ms, p99 {ours['p99']:.2f} ms; "
+        f"tutorial model.predict p50 {theirs['p50']:.2f} ms, p99 {theirs['p99']:.2f} ms "
+        f"({theirs['p50'] / ours['p50']:.0f}x)"
+    )
+    report(f"batch prediction: {results['batch_images_per_s']} images/s; model.predict {results['baseline_batch_images_per_s']} images/s")
+    results["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    report(f"peak memory: {results['peak_memory_mb']} MB on {results['machine']}")
+    return results
