@@ -85,7 +85,15 @@ def train_command(args) -> int:
     except (ValueError, registry.RegistryError) as error:
         return fail(str(error))
     dataset = data.load()
-    job = TrainingJob(config, dataset)
+    strategy = None
+    if args.distribute:
+        from fmnist.distribute import DistributeError, make_strategy
+
+        try:
+            strategy = make_strategy(args.distribute, cpu_devices=args.cpu_devices)
+        except DistributeError as error:
+            return fail(str(error))
+    job = TrainingJob(config, dataset, strategy=strategy)
     started = time.perf_counter()
     show_bar = sys.stderr.isatty() and not args.json
     try:
@@ -112,8 +120,12 @@ def finish_training(args, job, dataset, wall_seconds: float) -> int:
     command = "python -m fmnist " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
     metadata = job.metadata(result, command)
     path = None
+    from fmnist.distribute import is_chief
+
     try:
-        if args.name:
+        if args.distribute == "multiworker" and not is_chief():
+            pass  # In a cluster only the chief (worker 0) writes the model.
+        elif args.name:
             path = str(registry.save(job.model, args.name, metadata, overwrite=args.overwrite).path)
         elif args.out:
             path = str(registry.write_pair(job.model, Path(args.out), metadata).path)
@@ -241,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--validation-split", type=float, default=0.1, help="fraction held out for validation (default: 0.1)")
     train.add_argument("--limit", type=int, help="train on the first N training images only")
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    train.add_argument("--distribute", choices=("mirrored", "multiworker"), help="data-parallel training: all local GPUs (or the CPU), or the workers named in TF_CONFIG")
+    train.add_argument("--cpu-devices", type=int, help="with --distribute mirrored and no GPU: split the CPU into N logical devices")
     train.add_argument("--name", help="save into the model registry under this name")
     train.add_argument("--out", help="save to this .keras path (metadata .json beside it)")
     train.add_argument("--overwrite", action="store_true", help="replace a saved model of the same name")

@@ -226,14 +226,19 @@ class TrainingJob:
         steps = -(-len(x) // config.batch_size)
         recorder = keras_callback(self.log, self._stop, steps, config.epochs, config.batch_size, len(x))
         started = time.perf_counter()
-        self.model.fit(
-            x, y,
-            batch_size=config.batch_size,
-            epochs=config.epochs,
-            validation_data=validation,
-            callbacks=[recorder],
-            verbose=0,
-        )  # fmt: skip
+        from fmnist.distribute import fit_custom, needs_custom_loop
+
+        if needs_custom_loop(self.strategy):
+            fit_custom(self.model, self.strategy, x, y, config.batch_size, config.epochs, validation, recorder, config.seed)
+        else:
+            self.model.fit(
+                x, y,
+                batch_size=config.batch_size,
+                epochs=config.epochs,
+                validation_data=validation,
+                callbacks=[recorder],
+                verbose=0,
+            )  # fmt: skip
         self.train_seconds = time.perf_counter() - started
 
 
