@@ -245,3 +245,43 @@ def class_name(class_id: int, language: str = "en") -> str:
     if language not in ("en", "zh"):
         raise ValueError(f'language must be "en" or "zh", not "{language}"')
     return (CLASS_NAMES if language == "en" else CLASS_NAMES_ZH)[class_id]
+
+
+ORDERS = ("first", "random")
+
+
+def _matching(labels: np.ndarray, classes=None) -> np.ndarray:
+    """Indices of the images whose label is in `classes` (None or empty: every class), ascending."""
+    labels = np.asarray(labels)
+    if classes is None or len(classes) == 0:
+        return np.arange(len(labels))
+    classes = [int(c) for c in classes]
+    if any(not 0 <= c <= 9 for c in classes):
+        raise ValueError(f"Classes run from 0 to 9; got {sorted(set(classes))}.")
+    return np.flatnonzero(np.isin(labels, classes))
+
+
+def page_count(labels: np.ndarray, classes=None, per_page: int = 25) -> int:
+    """How many pages of `per_page` images the images of `classes` fill (at least 1)."""
+    if per_page < 1:
+        raise ValueError(f"per_page must be at least 1, not {per_page}.")
+    return max(1, -(-len(_matching(labels, classes)) // per_page))
+
+
+def select_indices(labels: np.ndarray, classes=None, order: str = "first", seed: int = 0, page: int = 0, per_page: int = 25) -> np.ndarray:
+    """The indices shown on one page of a browser over the images of `classes`.
+
+    `order` "first" keeps the dataset's order; "random" shuffles the matching
+    images with `seed` (the same seed gives the same order on every page).
+    Pages count from 0; a page past the end gives the last page.
+    """
+    if order not in ORDERS:
+        raise ValueError(f'order must be "first" or "random", not "{order}".')
+    if per_page < 1:
+        raise ValueError(f"per_page must be at least 1, not {per_page}.")
+    indices = _matching(labels, classes)
+    if order == "random":
+        indices = np.random.default_rng(seed).permutation(indices)
+    last_page = max(0, -(-len(indices) // per_page) - 1)
+    page = min(max(0, int(page)), last_page)
+    return indices[page * per_page : (page + 1) * per_page]
