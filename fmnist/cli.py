@@ -80,7 +80,8 @@ def train_command(args) -> int:
             registry.validate_name(args.name)
         config = TrainConfig(
             model=args.model, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-            optimizer=args.optimizer, validation_split=args.validation_split, limit=args.limit, seed=args.seed,
+            optimizer=args.optimizer, schedule=args.schedule, validation_split=args.validation_split, limit=args.limit,
+            seed=args.seed,
         ).resolved()  # fmt: skip
     except (ValueError, registry.RegistryError) as error:
         return fail(str(error))
@@ -250,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, help="images per step (default: the model's)")
     train.add_argument("--learning-rate", type=float, help="optimizer step size (default: the model's)")
     train.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
+    train.add_argument("--schedule", choices=("cosine", "constant"), default="cosine", help="learning rate over the run (default: cosine decay; the tutorial: constant)")
     train.add_argument("--validation-split", type=float, default=0.1, help="fraction held out for validation (default: 0.1)")
     train.add_argument("--limit", type=int, help="train on the first N training images only")
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")

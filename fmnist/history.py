@@ -49,6 +49,10 @@ class RunLog:
         return copy.copy(self.progress), {key: list(values) for key, values in self.history.items()}
 
 
+class StopRequested(Exception):
+    """Raised from inside `fit` when a stop was asked for, so that no validation pass delays it."""
+
+
 def keras_callback(log: RunLog, stop: threading.Event, steps: int, epochs: int, batch_size: int, n_samples: int):
     """A Keras callback that writes each batch and epoch into `log` and stops training once `stop` is set.
 
@@ -96,7 +100,16 @@ def keras_callback(log: RunLog, stop: threading.Event, steps: int, epochs: int, 
                     eta=elapsed / done * (total - done),
                 )
             if stop.is_set():
+                # The epoch ends here: record its training figures so far, then leave `fit` at once
+                # (setting model.stop_training would still run the validation pass first).
                 self.model.stop_training = True
+                with log.lock:
+                    log.history["epoch"].append(self.epoch + 1)
+                    log.history["epoch_step"].append(self.step)
+                    log.history["epoch_elapsed"].append(elapsed)
+                    for key in ("loss", "accuracy"):
+                        log.history[key].append(self.previous[key])
+                raise StopRequested()
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
