@@ -7,7 +7,9 @@ ratio between them holds on whatever machine runs it:
   tutorial's `model.fit` with batch 32;
 - one 280×280 canvas drawing to 10 probabilities, against the tutorial's
   `probability_model.predict` on one image;
-- batch prediction throughput, and the process's peak memory.
+- batch prediction throughput, and the process's peak memory;
+- with --recipes, whole `train` processes of both models beside the tutorial's
+  recipe as written (`python -m fmnist.tutorial`): wall time and test accuracy.
 """
 
 from __future__ import annotations
@@ -101,11 +103,30 @@ def measure_prediction(model, dataset, calls: int) -> dict:
     }
 
 
+def whole_process(command: list[str]) -> dict:
+    """Run a command in a fresh Python process; its wall time and the JSON object it printed last."""
+    import json
+    import subprocess
+    import sys
+
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, *command], capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - started
+    return {"wall_seconds": round(wall, 2), **json.loads(result.stdout.strip().splitlines()[-1])}
+
+
+def measure_recipes() -> dict:
+    """Whole-process training runs: our defaults for each model beside the tutorial's recipe as written."""
+    tutorial = whole_process(["-m", "fmnist.tutorial"])
+    ours = {name: whole_process(["-m", "fmnist", "train", "--model", name, "--json"]) for name in ("mlp", "cnn")}
+    return {"tutorial": tutorial, **ours}
+
+
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
 
 
-def run(quick: bool = False, report=print) -> dict:
+def run(quick: bool = False, recipes: bool = False, report=print) -> dict:
     """Measure everything; `quick` uses small sizes (for tests), not fit for reporting."""
     from fmnist import registry
 
@@ -131,6 +152,10 @@ def run(quick: bool = False, report=print) -> dict:
         f"({theirs['p50'] / ours['p50']:.0f}x)"
     )
     report(f"batch prediction: {results['batch_images_per_s']} images/s; model.predict {results['baseline_batch_images_per_s']} images/s")
+    if recipes:
+        results["recipes"] = measure_recipes()
+        for name, figures in results["recipes"].items():
+            report(f"{name}: {figures['wall_seconds']:.1f} s whole process, test accuracy {figures['test_accuracy']:.4f}")
     results["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     report(f"peak memory: {results['peak_memory_mb']} MB on {results['machine']}")
     return results

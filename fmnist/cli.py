@@ -232,7 +232,7 @@ def bench_command(args) -> int:
     """Measure speed side by side with the tutorial's recipe; with --json the last line is one object."""
     from fmnist import bench
 
-    results = bench.run(quick=args.quick, report=(lambda line: print(line, file=sys.stderr)) if args.json else print)
+    results = bench.run(quick=args.quick, recipes=args.recipes, report=(lambda line: print(line, file=sys.stderr)) if args.json else print)
     if args.json:
         print(json.dumps(results))
     return 0
@@ -273,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="measure speed against the tutorial's recipe", description="Data load, training throughput, one-picture latency and batch throughput, each beside the tutorial's recipe measured in the same run.")
     bench.add_argument("--json", action="store_true", help="the last line is one JSON object")
+    bench.add_argument("--recipes", action="store_true", help="also time whole training runs of both models and of the tutorial's recipe (minutes)")
     bench.add_argument("--quick", action="store_true", help="small sizes, for a smoke test (figures not for reporting)")
     return parser
 

@@ -142,7 +142,8 @@ def _without_optimizer(model):
 
     if getattr(model, "optimizer", None) is None:
         return model
-    copy = keras.models.clone_model(model)
+    # Built from the architecture alone: clone_model would copy the compiled optimizer too.
+    copy = model.__class__.from_config(model.get_config())
     copy.set_weights(model.get_weights())
     return copy
 

@@ -34,6 +34,11 @@ def test_save_list_load_round_trip(model_dir, tiny_model):
     x = np.random.default_rng(0).random((4, 28, 28), dtype=np.float32)
     assert np.allclose(loaded.predict(x, verbose=0), tiny_model.predict(x, verbose=0), atol=1e-6)
     assert not [p for p in model_dir.iterdir() if ".tmp" in p.name]
+    # Only the weights are kept, not the optimizer's state (a third of the size).
+    import zipfile
+
+    with zipfile.ZipFile(info.path) as archive:
+        assert json.loads(archive.read("config.json")).get("compile_config") is None
 
 
 def test_existing_names_and_the_default_are_protected(model_dir, tiny_model):
