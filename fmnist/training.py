@@ -242,8 +242,8 @@ class TrainingJob:
                 fit_custom(self.model, self.strategy, x, y, config.batch_size, config.epochs, validation, recorder, config.seed)
             else:
                 self.model.fit(
-                    x, y,
-                    batch_size=config.batch_size,
+                    shuffled_batches(x, y, config.batch_size, config.seed),
+                    shuffle=False,  # The pipeline shuffles.
                     epochs=config.epochs,
                     validation_data=validation,
                     callbacks=[recorder],
@@ -252,6 +252,24 @@ class TrainingJob:
         except StopRequested:
             pass  # The weights learned so far stay in self.model.
         self.train_seconds = time.perf_counter() - started
+
+
+def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
+    """A tf.data pipeline that reshuffles each epoch by index and gathers batches from memory.
+
+    Measured 1.6x faster per epoch than handing `fit` the numpy arrays (README "Performance"),
+    and deterministic for a given seed.
+    """
+    import tensorflow as tf
+
+    images, labels = tf.constant(x), tf.constant(y)
+    order = tf.data.Dataset.range(len(x)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    batches = order.batch(batch_size).map(
+        lambda index: (tf.gather(images, index), tf.gather(labels, index)),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+    return batches.prefetch(tf.data.AUTOTUNE)
 
 
 def describe_error(error: BaseException) -> str:
