@@ -1,0 +1,70 @@
+"""Fixtures of the browser tests: one shared server and one Chromium for the folder, a fresh session per page.
+
+Each page a test opens is a separate browser context, so a separate Streamlit session. When a test ends,
+every page it opened is saved as a screenshot in test-artifacts/e2e/ (`<test>-<n>.png`, or
+`<test>-<n>-FAILED.png` when the test failed) and its context is closed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM, StreamlitServer, screenshot
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _failed(request) -> bool:
+    return any(getattr(getattr(request.node, f"report_{when}", None), "failed", False) for when in ("setup", "call"))
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """Debian's Chromium, driven by Playwright; its absence is a failure that says how to install it."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(MISSING_CHROMIUM, pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory):
+    """The app, served by `streamlit run` with an empty models folder; shared by the tests of this folder."""
+    instance = StreamlitServer(tmp_path_factory.mktemp("e2e-models"), ARTIFACTS / "server.log").start()
+    try:
+        yield instance
+    finally:
+        instance.stop()
+
+
+@pytest.fixture
+def new_page(browser, request):
+    """Open a page in a new browser context (a new Streamlit session); shot and closed when the test ends."""
+    contexts = []
+
+    def open_new(width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_new
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    suffix = "-FAILED" if _failed(request) else ""
+    for number, context in enumerate(contexts, start=1):
+        for page in context.pages:
+            screenshot(page, f"{name}-{number}{suffix}")
+        context.close()

@@ -1,0 +1,312 @@
+"""What the browser tests share: a real `streamlit run` server, Chromium, and small helpers that act like a user.
+
+The server runs in its own process group and dies with the test process (PR_SET_PDEATHSIG), so a crashed
+or interrupted test run never leaves a server behind. Every wait polls with a deadline; nothing sleeps blindly.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+from fmnist import training
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+MISSING_CHROMIUM = (
+    f"The browser tests need Debian's Chromium at {CHROMIUM}, which is missing. "
+    "Install it with `sudo apt-get install chromium` (or run `make test`, which installs it)."
+)
+# Generous: the machine is small and shared, and the first prediction or training imports TensorFlow.
+SLOW = 90_000  # ms, for anything that may import TensorFlow or train.
+FAST = 30_000  # ms, for a rerun of a page whose caches are warm.
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGKILL when the test process ends, however it ends."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class StreamlitServer:
+    """`streamlit run app.py` on a free port of 127.0.0.1, with its own models folder and log file."""
+
+    def __init__(self, model_dir: Path, log_path: Path, max_trainings: int = 1):
+        self.model_dir = Path(model_dir)
+        self.log_path = Path(log_path)
+        self.max_trainings = max_trainings
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def start(self, timeout: float = 60.0) -> "StreamlitServer":
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "FMNIST_MODEL_DIR": str(self.model_dir),
+            "FMNIST_MAX_TRAININGS": str(self.max_trainings),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONUNBUFFERED": "1",
+        }
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                   "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                   "--browser.gatherUsageStats", "false"]  # fmt: skip
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {self.process.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not answer its health check within {timeout:.0f} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        """Terminate, then kill if it lingers; always wait on the process."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def kill(self) -> None:
+        """SIGKILL at once, as a crash or an OOM killer would."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def rss_mb(self) -> float:
+        """The server's resident memory (VmRSS) in MiB."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS line")
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+# Acting on pages.
+
+
+def main(page: Page) -> Locator:
+    return page.get_by_test_id("stMain")
+
+
+def sidebar(page: Page) -> Locator:
+    return page.get_by_test_id("stSidebar")
+
+
+def open_page(page: Page, server: StreamlitServer, path: str, title: str) -> None:
+    """Open a page by URL and wait for its title."""
+    page.goto(f"{server.url}/{path}")
+    expect(main(page).get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=FAST)
+
+
+def expect_no_exception(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+# Whether Streamlit's status widget says the script is running.
+RUNNING = """() => {
+  const status = document.querySelector('[data-testid="stStatusWidget"]');
+  return Boolean(status && /Running/.test(status.innerText));
+}"""
+
+
+def wait_until_idle(page: Page, timeout: float = FAST / 1000, quiet: float = 0.4) -> None:
+    """Wait until the script is not running (no "Running…" status) for `quiet` seconds in a row."""
+    deadline = time.monotonic() + timeout
+    calm_since = None
+    while time.monotonic() < deadline:
+        running = page.evaluate(RUNNING)
+        if running:
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since >= quiet:
+            return
+        page.wait_for_timeout(50)
+    raise TimeoutError(f"the app was still running after {timeout:.0f} s")
+
+
+def choose_radio(page: Page, label: str) -> None:
+    """Click a radio option by its visible text in the main area."""
+    main(page).get_by_test_id("stRadio").get_by_text(label, exact=True).click()
+
+
+def prediction_box(page: Page) -> Locator:
+    return page.locator(".st-key-prediction")
+
+
+def select_model(page: Page, label_start: str) -> None:
+    """Pick a model in the Predict page's selector by the start of its label."""
+    main(page).get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option").filter(has_text=label_start).first.click()
+    expect(main(page).get_by_role("combobox", name="Model")).to_have_value(re.compile("^" + re.escape(label_start)))
+
+
+def model_options(page: Page) -> list[str]:
+    """The labels the Predict page's model selector offers (opens and closes the list)."""
+    selector = main(page).get_by_test_id("stSelectbox").first
+    selector.click()
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible(timeout=FAST)
+    labels = [text.strip() for text in options.all_inner_texts()]
+    page.keyboard.press("Escape")
+    return labels
+
+
+def start_training(page: Page, model: str, images: int, epochs: int, started: bool = True) -> None:
+    """Choose the model, fill the form of the Train page (already open) and press "Start training"."""
+    label = "CNN" if model == "cnn" else "MLP (the tutorial's)"
+    epochs_box = main(page).get_by_label("Epochs", exact=True)
+    if not main(page).get_by_role("radio", name=label).is_checked():
+        choose_radio(page, label)
+        # Choosing a model puts its defaults into the form; fill it only once they have arrived.
+        expect(epochs_box).to_have_value(str(training.DEFAULTS[model]["epochs"]), timeout=FAST)
+    wait_until_idle(page)
+    main(page).get_by_label("Training images used").fill(str(images))
+    epochs_box.fill(str(epochs))
+    main(page).get_by_role("button", name="Start training").click()
+    if not started:
+        return
+    batch_size = training.DEFAULTS[model]["batch_size"]
+    run = rf"^Run: {model.upper()}, {epochs} epochs, batch size {batch_size}, .*, {images:,} training images"
+    expect(main(page).get_by_text(re.compile(run))).to_be_visible(timeout=FAST)
+
+
+def predict_latencies(page: Page, indices: list[int]) -> list[float]:
+    """For each test image index: type it in and return the seconds until its prediction is shown."""
+    box = main(page).get_by_label("Test image (0–9999)")
+    seen = main(page).get_by_test_id("stImage").filter(has_text="What the model sees").locator("img")
+    latencies = []
+    for index in indices:
+        before = seen.get_attribute("src")
+        started = time.monotonic()
+        box.fill(str(index))
+        box.press("Enter")
+        expect(seen).not_to_have_attribute("src", before, timeout=SLOW)
+        expect(prediction_box(page)).to_be_visible(timeout=SLOW)
+        latencies.append(time.monotonic() - started)
+    return latencies
+
+
+def canvas(page: Page) -> Locator:
+    """The drawable canvas's top layer (the one that takes the mouse); a Components v2 element in the main DOM."""
+    return page.locator(".st-key-canvas canvas.upper-canvas")
+
+
+def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], steps: int = 6) -> None:
+    """Draw polylines given in canvas pixels (0..280) with the mouse."""
+    surface = canvas(page)
+    surface.scroll_into_view_if_needed()
+    box = surface.bounding_box()
+    scale_x, scale_y = box["width"] / 280, box["height"] / 280
+    for stroke in strokes:
+        x, y = stroke[0]
+        page.mouse.move(box["x"] + x * scale_x, box["y"] + y * scale_y)
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x * scale_x, box["y"] + y * scale_y, steps=steps)
+        page.mouse.up()
+
+
+def undo_button(page: Page) -> Locator:
+    return page.locator(".st-key-canvas").get_by_role("button", name="Undo", exact=True)
+
+
+def draw_first_stroke(page: Page, stroke: list[tuple[float, float]], attempts: int = 4) -> None:
+    """Draw one stroke on a fresh canvas, again if the canvas was not ready to take it.
+
+    Right after the page loads, the canvas is visible a moment before it listens to the mouse; a stroke
+    in that moment leaves no trace. The Undo button, enabled once the canvas holds a stroke, tells.
+    """
+    for _ in range(attempts):
+        draw_strokes(page, [stroke])
+        try:
+            expect(undo_button(page)).to_be_enabled(timeout=3000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"the canvas took no stroke in {attempts} attempts")
+
+
+def hatch(x0: float, y0: float, x1: float, y1: float, spacing: float = 12) -> list[list[tuple[float, float]]]:
+    """Strokes that fill the rectangle (x0, y0)–(x1, y1) with horizontal lines, as a user colours a shape in."""
+    strokes = []
+    y = y0
+    while y <= y1:
+        strokes.append([(x0, y), (x1, y)])
+        y += spacing
+    return strokes
+
+
+def upload(page: Page, name: str, content: bytes, mime: str = "image/png") -> None:
+    """Put a file into the Predict page's uploader, as a user's file dialog would, bypassing its type filter."""
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": content}]
+    )
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    try:
+        # Streamlit scrolls inside its main area, so the viewport is stretched to that area's height.
+        viewport = page.viewport_size
+        height = page.evaluate("(document.querySelector('[data-testid=\"stMain\"]') || document.body).scrollHeight")
+        page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(int(height) + 40, 6000))})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(path), full_page=True, timeout=15_000)
+        page.set_viewport_size(viewport)
+    except Exception as error:  # A screenshot must never hide the test's own outcome.
+        print(f"screenshot {name} failed: {error}")
+    return path
+
+
+def report(line: str) -> None:
+    """A measured figure: printed (shown with -s) and kept in test-artifacts/e2e/measurements.txt."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with open(ARTIFACTS / "measurements.txt", "a", encoding="utf-8") as f:
+        f.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+    print(line)

@@ -1,0 +1,328 @@
+"""Faults and limits against the real server: tampered and unsafe model files, uploads that bypass the
+browser, a server killed while saving, a failed training, and memory over many predictions and trainings."""
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import hostile_files as files
+import pytest
+from e2e_support import (
+    ARTIFACTS,
+    FAST,
+    SLOW,
+    StreamlitServer,
+    choose_radio,
+    expect_no_exception,
+    main,
+    model_options,
+    open_page,
+    predict_latencies,
+    prediction_box,
+    report,
+    select_model,
+    start_training,
+    upload,
+)
+from playwright.sync_api import expect
+
+from fmnist import registry
+
+pytestmark = pytest.mark.e2e
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_metadata(keras_path: Path, **extra) -> None:
+    default = json.loads((registry.DEFAULT_DIR / "default.json").read_text())
+    record = {**default, "name": keras_path.stem, "sha256": sha256(keras_path), **extra}
+    keras_path.with_suffix(".json").write_text(json.dumps(record))
+
+
+def lambda_model(path: Path, marker: Path) -> None:
+    """Save a model whose Lambda layer, if its code ever ran in the server, would create `marker`."""
+    import keras
+
+    code = eval(f"lambda x: (open({str(marker)!r}, 'w').close(), x)[1]")  # A literal path inside the bytecode.
+    model = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Lambda(code), keras.layers.Flatten(), keras.layers.Dense(10)])
+    model.save(path)
+    marker.unlink(missing_ok=True)  # Building the model ran the lambda once, here in the test.
+
+
+def test_tampered_and_unsafe_model_files_are_not_loaded(server, new_page, tmp_path):
+    folder = server.model_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    try:
+        # A copy of the shipped model with one byte changed after its checksum was recorded.
+        tampered = folder / "tampered.keras"
+        shutil.copy(registry.DEFAULT_DIR / "default.keras", tampered)
+        write_metadata(tampered)
+        content = bytearray(tampered.read_bytes())
+        content[len(content) // 2] ^= 0xFF
+        tampered.write_bytes(bytes(content))
+        # A model with Python code in it (a Lambda layer) and a correct checksum: only safe_mode stops it.
+        marker = tmp_path / "lambda-ran"
+        unsafe = folder / "unsafe-lambda.keras"
+        lambda_model(unsafe, marker)
+        write_metadata(unsafe, architecture="mlp", metrics={"test_accuracy": 0.999})
+        # Files that are not whole registry entries, or whose names are not valid model names.
+        shutil.copy(registry.DEFAULT_DIR / "default.keras", folder / "orphan.keras")
+        (folder / "notes.json").write_text("{}")
+        shutil.copy(registry.DEFAULT_DIR / "default.keras", folder / "bad name.keras")
+        write_metadata(folder / "bad name.keras")
+        made = [tampered, tampered.with_suffix(".json"), unsafe, unsafe.with_suffix(".json"), folder / "orphan.keras",
+                folder / "notes.json", folder / "bad name.keras", folder / "bad name.json"]  # fmt: skip
+
+        page = new_page()
+        open_page(page, server, "predict", "Predict")
+        choose_radio(page, "Test sample")
+        expect(prediction_box(page)).to_be_visible(timeout=SLOW)
+        options = model_options(page)
+        assert any(o.startswith("tampered (") for o in options) and any(o.startswith("unsafe-lambda (") for o in options)
+        assert not any(o.startswith(("orphan", "notes", "bad name")) for o in options), options
+        errors = main(page).get_by_test_id("stAlert")
+        select_model(page, "tampered (")
+        expect(errors.filter(has_text='The file of model "tampered" does not match its recorded checksum')).to_be_visible(
+            timeout=SLOW
+        )
+        expect(prediction_box(page)).to_have_count(0)
+        expect_no_exception(page)
+        select_model(page, "unsafe-lambda (")
+        expect(errors.filter(has_text='The model "unsafe-lambda" could not be loaded')).to_be_visible(timeout=SLOW)
+        expect(prediction_box(page)).to_have_count(0)
+        expect_no_exception(page)
+        assert not marker.exists(), "the Lambda layer's code ran in the server"
+        # The shipped model still works in the same session.
+        select_model(page, "default (")
+        expect(prediction_box(page)).to_be_visible(timeout=SLOW)
+        expect_no_exception(page)
+    finally:
+        for path in made:
+            path.unlink(missing_ok=True)
+
+
+def test_uploads_that_bypass_the_browser_are_refused_by_the_server(server, new_page):
+    page = new_page()
+    open_page(page, server, "predict", "Predict")
+    choose_radio(page, "Upload")
+    expect(main(page).get_by_text("Upload a picture, or press")).to_be_visible(timeout=FAST)
+    # A forged request: the browser uploads "doc.png", the request on the wire says "doc.pdf".
+    seen = {}
+
+    def rename(route, request):
+        if request.method == "PUT":
+            seen["url"], seen["headers"] = request.url, request.headers
+            route.continue_(post_data=request.post_data_buffer.replace(b'filename="doc.png"', b'filename="doc.pdf"'))
+        else:
+            route.continue_()
+
+    page.route("**/_stcore/upload_file/**", rename)
+    upload(page, "doc.png", files.PDF)
+    # Streamlit's own allow-list check refuses the name before the page runs: nothing reaches the app.
+    # (Streamlit shows that refusal as an exception in the forger's own session; the page cannot catch it.)
+    refusal = page.get_by_test_id("stException").filter(has_text="Invalid file extension")
+    expect(refusal).to_be_visible(timeout=FAST)
+    expect(prediction_box(page)).to_have_count(0)
+    expect(main(page).get_by_test_id("stImageCaption").filter(has_text="doc.")).to_have_count(0)
+    page.unroute("**/_stcore/upload_file/**")
+    # Straight to the upload endpoint, with this session's id and XSRF token: over 10 MB is refused (413).
+    headers = {key: value for key, value in seen["headers"].items() if key.lower() == "x-xsrftoken"}
+    base = seen["url"].rsplit("/", 1)[0]
+    small = page.request.put(
+        f"{base}/direct-small", headers=headers, multipart={"file": {"name": "a.png", "mimeType": "image/png", "buffer": files.small_png()}}
+    )
+    assert small.status == 204, small.status
+    started = time.monotonic()
+    big = page.request.put(
+        f"{base}/direct-big", headers=headers, multipart={"file": {"name": "b.png", "mimeType": "image/png", "buffer": files.oversize(11)}}
+    )
+    assert big.status == 413, (big.status, big.text())
+    report(f"limits: direct 11 MB PUT to the upload endpoint -> HTTP {big.status} in {time.monotonic() - started:.2f} s")
+    # A fresh page of the same browser works as before.
+    open_page(page, server, "predict", "Predict")
+    choose_radio(page, "Upload")
+    upload(page, "bag.jpg", (files.EXAMPLES / "bag.jpg").read_bytes(), "image/jpeg")
+    expect(prediction_box(page).get_by_role("heading").first).to_have_text("Bag · 包", timeout=SLOW)
+    expect_no_exception(page)
+
+
+def test_a_failed_training_shows_its_error_and_frees_the_trainer(model_dir, monkeypatch):
+    """At AppTest level: the form cannot make a training fail, so the failure is simulated."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    from fmnist import training
+
+    init = PagesManager.__init__
+
+    def init_without_pages_folder(self, *args, **kwargs):  # As in tests/test_pages.py: navigation only.
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_without_pages_folder)
+
+    def fail(self):
+        raise RuntimeError("the disk caught fire")
+
+    def succeed(self):
+        self.train_seconds = 0.01
+
+    def session():
+        app = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60).run()
+        app.switch_page("pages/train.py").run()
+        return app
+
+    def press_start(app):
+        app.button[0].click().run()
+        try:
+            job = app.session_state["job"]
+        except KeyError:
+            job = None
+        if job is not None:
+            job.wait(timeout=30)
+            app.run()
+        assert not app.exception, [e.value for e in app.exception]
+        return job
+
+    first, second = session(), session()
+    monkeypatch.setattr(training.TrainingJob, "_train", fail)
+    job = press_start(first)
+    assert job.status == "failed"
+    assert "Training failed: the disk caught fire" in [error.value for error in first.error]
+    # The slot is free: another session starts and finishes a run, and so does the first one again.
+    monkeypatch.setattr(training.TrainingJob, "_train", succeed)
+    other = press_start(second)
+    assert other is not None and other.status == "finished", "the failed run kept the trainer busy"
+    assert not any("busy" in warning.value for warning in second.warning)
+    assert press_start(first).status == "finished"
+
+
+def test_a_server_killed_while_saving_keeps_only_whole_models(browser, tmp_path):
+    folder = tmp_path / "models"
+    log = ARTIFACTS / "server-kill.log"
+    first = StreamlitServer(folder, log).start()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        open_page(page, first, "train", "Train a model")
+        start_training(page, "mlp", 2000, 1)
+        expect(main(page).get_by_text("Evaluation on the test images")).to_be_visible(timeout=SLOW)
+        expect(main(page).get_by_role("button", name="Save model")).to_be_visible(timeout=SLOW)
+        main(page).get_by_role("textbox", name="Name").fill("crash-me")
+        # Watch the folder and kill the server the moment the model's temporary file has content.
+        outcome = {}
+
+        def watch():
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    entries = {entry.name: entry.stat().st_size for entry in os.scandir(folder)}
+                except FileNotFoundError:
+                    entries = {}
+                partial = [name for name, size in entries.items() if name.startswith(".crash-me.") and size > 0]
+                if partial or "crash-me.json" in entries:
+                    first.kill()
+                    outcome["when"] = "mid-write" if partial and "crash-me.json" not in entries else "after the save"
+                    outcome["files"] = sorted(os.listdir(folder))
+                    return
+                time.sleep(0.0005)
+            outcome["when"] = "never saw the save"
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        main(page).get_by_role("button", name="Save model").click()
+        watcher.join(timeout=40)
+        report(f"kill: server SIGKILLed {outcome.get('when')}; the folder then held {outcome.get('files')}")
+        assert first.process.poll() is not None, "the server was not killed"
+        page.screenshot(path=str(ARTIFACTS / "kill-while-saving-1.png"))
+    finally:
+        context.close()
+        first.stop()
+    # A new server on the same folder lists only whole models, and each of them predicts.
+    second = StreamlitServer(folder, log).start()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        open_page(page, second, "predict", "Predict")
+        choose_radio(page, "Test sample")
+        expect(prediction_box(page)).to_be_visible(timeout=SLOW)
+        options = model_options(page)
+        listed = [option.split(" (")[0] for option in options]
+        whole = {path.stem for path in folder.glob("*.json") if (folder / f"{path.stem}.keras").is_file()}
+        assert set(listed) == {"default"} | whole, (listed, sorted(os.listdir(folder)))
+        for option in options:
+            select_model(page, option)
+            expect(prediction_box(page)).to_be_visible(timeout=SLOW)
+            expect(main(page).get_by_test_id("stAlert").filter(has_text="could not be loaded")).to_have_count(0)
+            expect_no_exception(page)
+        report(f"kill: the restarted server lists {listed}; leftovers in the folder: {sorted(os.listdir(folder))}")
+        page.screenshot(path=str(ARTIFACTS / "kill-while-saving-2-restarted.png"))
+    finally:
+        context.close()
+        second.stop()
+
+
+def test_memory_stays_flat_over_many_predictions_and_trainings(server, new_page):
+    page = new_page()
+    open_page(page, server, "predict", "Predict")
+    choose_radio(page, "Test sample")
+    expect(prediction_box(page)).to_be_visible(timeout=SLOW)
+    predict_latencies(page, list(range(1, 21)))  # Warm up: caches and allocators reach their working size.
+    readings = [server.rss_mb()]
+    started = time.monotonic()
+    for block in range(4):
+        predict_latencies(page, list(range(100 + 50 * block, 150 + 50 * block)))
+        readings.append(server.rss_mb())
+    seconds = time.monotonic() - started
+    report(
+        "memory: server RSS over 200 predictions (every 50) "
+        + " -> ".join(f"{mb:.0f}" for mb in readings)
+        + f" MiB ({seconds:.0f} s, {seconds / 200:.2f} s per prediction)"
+    )
+    assert readings[-1] - readings[0] < 150, readings
+    # Three small trainings, one after another, each replacing the session's model.
+    open_page(page, server, "train", "Train a model")
+    trainings = [server.rss_mb()]
+    for _ in range(3):
+        start_training(page, "mlp", 3000, 1)
+        expect(main(page).get_by_text("Evaluation on the test images")).to_be_visible(timeout=SLOW)
+        expect(main(page).get_by_role("button", name="Save model")).to_be_visible(timeout=SLOW)
+        trainings.append(server.rss_mb())
+    report("memory: server RSS over 3 trainings " + " -> ".join(f"{mb:.0f}" for mb in trainings) + " MiB")
+    assert trainings[-1] - trainings[1] < 200, trainings
+
+
+
+def test_streamlit_clean_up_after_a_run_leaves_a_model_being_built_alone(monkeypatch):
+    """Regression: Streamlit's clean-up after every script run (of any session) called
+    keras.backend.clear_session(), which reset the Keras state of a training thread while it built its
+    model, and the run failed with "All layers added to a Sequential model should have unique names"."""
+    import keras
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import script_runner
+
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    import pages.common  # noqa: F401  (installs the app's clean-up)
+
+    half_built, cleaned, names = threading.Event(), threading.Event(), []
+
+    def build():  # A training thread, building a model layer by layer.
+        names.append(keras.layers.Dense(1).name)
+        half_built.set()
+        cleaned.wait(timeout=30)
+        names.append(keras.layers.Dense(1).name)
+
+    builder = threading.Thread(target=build)
+    builder.start()
+    half_built.wait(timeout=30)
+    script_runner._clean_problem_modules()  # Another session's script run ends now.
+    cleaned.set()
+    builder.join(timeout=30)
+    assert len(names) == 2 and names[0] != names[1], f"two layers of one model were both named {names[0]!r}"
