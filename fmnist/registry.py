@@ -138,8 +138,6 @@ def _write_atomic(path: Path, write) -> None:
 
 def _without_optimizer(model):
     """A copy that holds only the weights: a saved model is for prediction, and a third the size."""
-    import keras
-
     if getattr(model, "optimizer", None) is None:
         return model
     # Built from the architecture alone: clone_model would copy the compiled optimizer too.
