@@ -7,11 +7,45 @@ Nothing here imports TensorFlow at import time.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import script_runner
 
 from fmnist import data, i18n, plots, registry
+
+
+def _imported(name: str):
+    """The module `name` once completely imported; None while absent or still being imported by another thread."""
+    module = sys.modules.get(name)
+    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+        return None
+    return module
+
+
+def _clean_up_after_run() -> None:
+    """Streamlit's clean-up after each script run, less the reset of Keras's global state (see below).
+
+    It touches only modules that are completely imported: a training thread may be importing TensorFlow
+    right now, and importing it here as well could end in a deadlock between the two imports.
+    """
+    pyplot = _imported("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+    ops, context = _imported("tensorflow.python.framework.ops"), _imported("tensorflow.python.eager.context")
+    if _imported("tensorflow") is not None and ops is not None and context is not None:
+        ops.reset_default_graph()
+        context.context().clear_kernel_cache()  # Without it the server grew with every prediction (measured).
+
+
+# After every script run of every session, Streamlit calls keras.backend.clear_session(), which replaces
+# Keras's per-thread global state for all threads at once. Another visitor's click (or the live page's
+# own redraw every second) could then reset the layer-name counters or the random seed of a model being
+# built in a training thread, and the run failed with "All layers added to a Sequential model should have
+# unique names". So the clean-up keeps what clear_session does for TensorFlow and leaves Keras's state be.
+script_runner._clean_problem_modules = _clean_up_after_run
 
 # Streamlit runs an app that has a folder called pages/ as a legacy multipage app (every file in
 # pages/ a page, app.py not run) until st.navigation has been called once in the server process.

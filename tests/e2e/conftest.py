@@ -11,7 +11,7 @@ import os
 import re
 
 import pytest
-from e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM, StreamlitServer, screenshot
+from .e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM, StreamlitServer, screenshot
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -30,6 +30,9 @@ def browser():
     """Debian's Chromium, driven by Playwright; its absence is a failure that says how to install it."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(MISSING_CHROMIUM, pytrace=False)
+    # The artifacts of an earlier run would mix with this run's.
+    for old in [*ARTIFACTS.glob("*.png"), *ARTIFACTS.glob("*.log"), ARTIFACTS / "measurements.txt"]:
+        old.unlink(missing_ok=True)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -41,7 +44,7 @@ def browser():
 
 
 @pytest.fixture(scope="package")
-def server(tmp_path_factory):
+def server(browser, tmp_path_factory):
     """The app, served by `streamlit run` with an empty models folder; shared by the tests of this folder."""
     instance = StreamlitServer(tmp_path_factory.mktemp("e2e-models"), ARTIFACTS / "server.log").start()
     try:

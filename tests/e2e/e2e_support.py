@@ -78,7 +78,10 @@ class StreamlitServer:
         }
         command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                   "--browser.gatherUsageStats", "false"]  # fmt: skip
+                   "--browser.gatherUsageStats", "false",
+                   # Other work may edit the sources while the tests run; a file watcher would then unload and
+                   # re-import the app's modules mid-test (a new trainer semaphore, a "File change" banner).
+                   "--server.fileWatcherType", "none"]  # fmt: skip
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -120,9 +123,6 @@ class StreamlitServer:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS line")
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
 # Acting on pages.
@@ -282,7 +282,10 @@ def hatch(x0: float, y0: float, x1: float, y1: float, spacing: float = 12) -> li
 
 
 def upload(page: Page, name: str, content: bytes, mime: str = "image/png") -> None:
-    """Put a file into the Predict page's uploader, as a user's file dialog would, bypassing its type filter."""
+    """Put a file into the Predict page's uploader as a file dialog would, but with any name and content.
+
+    Streamlit's page still checks the name's extension and the size in the browser (see test_e2e_faults for
+    requests that bypass the browser altogether)."""
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": name, "mimeType": mime, "buffer": content}]
     )
@@ -295,7 +298,9 @@ def screenshot(page: Page, name: str) -> Path:
         # Streamlit scrolls inside its main area, so the viewport is stretched to that area's height.
         viewport = page.viewport_size
         height = page.evaluate("(document.querySelector('[data-testid=\"stMain\"]') || document.body).scrollHeight")
-        page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(int(height) + 40, 6000))})
+        page.set_viewport_size(
+            {"width": viewport["width"], "height": max(viewport["height"], min(int(height) + 40, 6000))}
+        )
         page.wait_for_timeout(300)
         page.screenshot(path=str(path), full_page=True, timeout=15_000)
         page.set_viewport_size(viewport)

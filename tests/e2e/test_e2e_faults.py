@@ -9,9 +9,9 @@ import threading
 import time
 from pathlib import Path
 
-import hostile_files as files
+from . import hostile_files as files
 import pytest
-from e2e_support import (
+from .e2e_support import (
     ARTIFACTS,
     FAST,
     SLOW,
@@ -50,7 +50,9 @@ def lambda_model(path: Path, marker: Path) -> None:
     import keras
 
     code = eval(f"lambda x: (open({str(marker)!r}, 'w').close(), x)[1]")  # A literal path inside the bytecode.
-    model = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Lambda(code), keras.layers.Flatten(), keras.layers.Dense(10)])
+    model = keras.Sequential(
+        [keras.Input(shape=(28, 28)), keras.layers.Lambda(code), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
     model.save(path)
     marker.unlink(missing_ok=True)  # Building the model ran the lambda once, here in the test.
 
@@ -85,13 +87,15 @@ def test_tampered_and_unsafe_model_files_are_not_loaded(server, new_page, tmp_pa
         choose_radio(page, "Test sample")
         expect(prediction_box(page)).to_be_visible(timeout=SLOW)
         options = model_options(page)
-        assert any(o.startswith("tampered (") for o in options) and any(o.startswith("unsafe-lambda (") for o in options)
+        assert any(o.startswith("tampered (") for o in options) and any(
+            o.startswith("unsafe-lambda (") for o in options
+        )
         assert not any(o.startswith(("orphan", "notes", "bad name")) for o in options), options
         errors = main(page).get_by_test_id("stAlert")
         select_model(page, "tampered (")
-        expect(errors.filter(has_text='The file of model "tampered" does not match its recorded checksum')).to_be_visible(
-            timeout=SLOW
-        )
+        expect(
+            errors.filter(has_text='The file of model "tampered" does not match its recorded checksum')
+        ).to_be_visible(timeout=SLOW)
         expect(prediction_box(page)).to_have_count(0)
         expect_no_exception(page)
         select_model(page, "unsafe-lambda (")
@@ -136,15 +140,21 @@ def test_uploads_that_bypass_the_browser_are_refused_by_the_server(server, new_p
     headers = {key: value for key, value in seen["headers"].items() if key.lower() == "x-xsrftoken"}
     base = seen["url"].rsplit("/", 1)[0]
     small = page.request.put(
-        f"{base}/direct-small", headers=headers, multipart={"file": {"name": "a.png", "mimeType": "image/png", "buffer": files.small_png()}}
+        f"{base}/direct-small",
+        headers=headers,
+        multipart={"file": {"name": "a.png", "mimeType": "image/png", "buffer": files.small_png()}},
     )
     assert small.status == 204, small.status
     started = time.monotonic()
     big = page.request.put(
-        f"{base}/direct-big", headers=headers, multipart={"file": {"name": "b.png", "mimeType": "image/png", "buffer": files.oversize(11)}}
+        f"{base}/direct-big",
+        headers=headers,
+        multipart={"file": {"name": "b.png", "mimeType": "image/png", "buffer": files.oversize(11)}},
     )
     assert big.status == 413, (big.status, big.text())
-    report(f"limits: direct 11 MB PUT to the upload endpoint -> HTTP {big.status} in {time.monotonic() - started:.2f} s")
+    report(
+        f"limits: direct 11 MB PUT to the upload endpoint -> HTTP {big.status} in {time.monotonic() - started:.2f} s"
+    )
     # A fresh page of the same browser works as before.
     open_page(page, server, "predict", "Predict")
     choose_radio(page, "Upload")
@@ -297,7 +307,6 @@ def test_memory_stays_flat_over_many_predictions_and_trainings(server, new_page)
         trainings.append(server.rss_mb())
     report("memory: server RSS over 3 trainings " + " -> ".join(f"{mb:.0f}" for mb in trainings) + " MiB")
     assert trainings[-1] - trainings[1] < 200, trainings
-
 
 
 def test_streamlit_clean_up_after_a_run_leaves_a_model_being_built_alone(monkeypatch):

@@ -4,14 +4,19 @@ and the Browse page's controls change the grid."""
 import re
 
 import pytest
-from e2e_support import FAST, expect_no_exception, main, open_page, sidebar, wait_until_idle
+from .e2e_support import FAST, expect_no_exception, main, open_page, sidebar, wait_until_idle
 from playwright.sync_api import expect
 
 from fmnist import data
 
 pytestmark = pytest.mark.e2e
 
-PAGES = (("", "Fashion-MNIST Studio"), ("browse", "Browse the data"), ("train", "Train a model"), ("predict", "Predict"))
+PAGES = (
+    ("", "Fashion-MNIST Studio"),
+    ("browse", "Browse the data"),
+    ("train", "Train a model"),
+    ("predict", "Predict"),
+)
 
 
 def test_every_page_loads_and_the_sidebar_navigates(server, new_page):
@@ -21,8 +26,9 @@ def test_every_page_loads_and_the_sidebar_navigates(server, new_page):
         wait_until_idle(page)
         expect_no_exception(page)
     # From Predict, through every sidebar link and back home.
-    for link, title in (("Home", "Fashion-MNIST Studio"), ("Browse the data", "Browse the data"),
-                        ("Train a model", "Train a model"), ("Predict", "Predict"), ("Home", "Fashion-MNIST Studio")):  # fmt: skip
+    links = ("Home", "Browse the data", "Train a model", "Predict", "Home")
+    for link in links:
+        title = "Fashion-MNIST Studio" if link == "Home" else link
         sidebar(page).get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
         expect(main(page).get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=FAST)
         wait_until_idle(page)
@@ -90,4 +96,3 @@ def test_browse_controls_change_the_grid(server, new_page, dataset):
     page_input.press("Enter")
     expect_new_grid(r"^Images \d+ to \d+ ")
     assert not caption.inner_text().startswith(f"Images {first_bag} ")
-

@@ -4,9 +4,9 @@ hostile uploads are refused with a message, one after another in the same sessio
 import re
 import time
 
-import hostile_files as files
+from . import hostile_files as files
 import pytest
-from e2e_support import (
+from .e2e_support import (
     FAST,
     SLOW,
     canvas,
@@ -70,7 +70,7 @@ def test_drawings_of_trousers_and_a_bag_are_recognised(server, new_page):
     expect(canvas(page)).to_be_visible(timeout=FAST)
     expect(main(page).get_by_text("Draw something on the canvas")).to_be_visible()
     wait_until_idle(page)
-    # One stroke: the first prediction of the server (TensorFlow and the model load now).
+    # One stroke: the first prediction of this session (and of the server, if it has not loaded TensorFlow yet).
     draw_first_stroke(page, [(140, 30), (140, 250)])
     released = time.monotonic()
     expect(top_class(page)).to_be_visible(timeout=SLOW)
@@ -87,13 +87,15 @@ def test_drawings_of_trousers_and_a_bag_are_recognised(server, new_page):
     reset_canvas(page)
     bag_latency = draw_and_time(page, bag(), "Bag · 包")
     report(
-        f"draw: stroke -> prediction {first:.2f} s (first prediction of the server, loads TF and the model), "
+        f"draw: stroke -> prediction {first:.2f} s (first of this session), "
         f"{warm:.2f} s warm; last stroke -> final answer: trousers {trouser_latency:.2f} s, bag {bag_latency:.2f} s"
     )
 
 
 @pytest.mark.parametrize(
-    "photo, expected", [("sneaker.jpg", "Sneaker · 运动鞋"), ("ankle-boot.jpg", "Ankle boot · 短靴"), ("bag.jpg", "Bag · 包")]
+    "photo, expected",
+    [("sneaker.jpg", "Sneaker · 运动鞋"), ("ankle-boot.jpg", "Ankle boot · 短靴"), ("bag.jpg", "Bag · 包")],
+    ids=["sneaker", "ankle-boot", "bag"],
 )
 def test_an_uploaded_photo_is_classified(server, new_page, photo, expected):
     page = new_page()
@@ -171,7 +173,9 @@ def test_hostile_uploads_are_refused_and_a_good_upload_still_works(server, new_p
     upload(page, "document.pdf", files.PDF, "application/pdf")
     expect(page.get_by_test_id("stFileUploader").get_by_text(re.compile("files are not allowed"))).to_be_visible()
     upload(page, "big.png", files.oversize(11))
-    expect(page.get_by_test_id("stFileUploader").get_by_text("File must be 10.0MB or smaller.")).to_be_visible(timeout=FAST)
+    expect(page.get_by_test_id("stFileUploader").get_by_text("File must be 10.0MB or smaller.")).to_be_visible(
+        timeout=FAST
+    )
     expect(prediction_box(page)).to_have_count(0)
     expect_no_exception(page)
     # And the next good upload in the same session works.
