@@ -20,8 +20,3 @@ def model_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("FMNIST_MODEL_DIR", str(folder))
     return folder
 
-
-# The browser tests (tests/e2e, issue 4) are not yet verified inside `bash .ci/run`; they run only when asked for
-# with FMNIST_E2E=1 until they are.
-if os.environ.get("FMNIST_E2E") != "1":
-    collect_ignore = ["e2e"]
