@@ -18,11 +18,12 @@ import hashlib
 import json
 import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from fmnist.atomic import write_atomic, write_json
 
 CLASS_NAMES = (
     "T-shirt/top",
@@ -167,24 +168,13 @@ def _read_cache() -> Dataset | None:
     return _freeze(arrays, meta.get("source", str(folder)), True)
 
 
-def _write_atomic(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_cache(dataset: Dataset) -> None:
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for key in FILES:
-            _write_atomic(folder / f"{key}.npy", lambda f, key=key: np.save(f, getattr(dataset, key)))
-        _write_atomic(folder / "source.json", lambda f: f.write(json.dumps({"source": dataset.source}).encode()))
+            write_atomic(folder / f"{key}.npy", lambda tmp, key=key: np.save(tmp, getattr(dataset, key)))
+        write_json(folder / "source.json", {"source": dataset.source})
     except OSError:
         pass  # A cache we cannot write only makes the next load slower.
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real dataset (loaded once) and isolated folders for caches and models."""
+"""Shared fixtures: the real dataset (loaded once) and isolated folders for caches, models and runs."""
 
 import os
 
@@ -8,9 +8,27 @@ import pytest
 
 from fmnist import data
 
+# Folders the code writes into, each pointed at a temporary folder for the whole test session, so that the
+# tests never read or write the user's own cache, models or runs (and servers the tests start inherit them).
+ISOLATED = {"FMNIST_CACHE_DIR": "cache", "FMNIST_MODEL_DIR": "models", "FMNIST_RUNS_DIR": "runs"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_folders(tmp_path_factory):
+    before = {name: os.environ.get(name) for name in ISOLATED}
+    root = tmp_path_factory.mktemp("fmnist-home")
+    for name, folder in ISOLATED.items():
+        os.environ[name] = str(root / folder)
+    yield root
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
 
 @pytest.fixture(scope="session")
-def dataset():
+def dataset(isolated_folders):
     return data.load()
 
 
@@ -19,4 +37,3 @@ def model_dir(tmp_path, monkeypatch):
     folder = tmp_path / "models"
     monkeypatch.setenv("FMNIST_MODEL_DIR", str(folder))
     return folder
-
