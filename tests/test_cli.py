@@ -63,12 +63,35 @@ def test_train_saves_into_the_registry(model_dir):
     assert np.array(report["confusion_matrix"]).sum() == 10000
 
 
-def test_train_refuses_bad_settings_without_a_traceback():
+# Runs the command line in a child process, then prints on a last line whether TensorFlow was imported.
+TF_PROBE = (
+    "import sys, json\n"
+    "from fmnist.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print(json.dumps({'code': code, 'tensorflow': 'tensorflow' in sys.modules, 'keras': 'keras' in sys.modules}))\n"
+)
+
+
+def run_and_check_imports(*args):
+    """Run `main(args)` in a fresh interpreter; return (its result, whether TensorFlow/Keras got imported)."""
+    full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run([sys.executable, "-c", TF_PROBE, *args], capture_output=True, text=True, env=full_env, timeout=300)
+    return result, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_train_refuses_bad_settings_without_a_traceback_or_tensorflow():
     for args in (["--epochs", "0"], ["--name", "../x"], ["--learning-rate", "-1"], ["--limit", "3"]):
-        result = run_cli("train", *args)
-        assert result.returncode == 2
+        result, probe = run_and_check_imports("train", *args)
+        assert probe["code"] == 2
         assert result.stderr.strip().splitlines()[-1].startswith("error: ") and "Traceback" not in result.stderr
-        assert "tensorflow" not in result.stderr.lower()  # Settings are checked before TensorFlow loads.
+        # Settings are checked before TensorFlow loads.
+        assert probe["tensorflow"] is False and probe["keras"] is False
+
+
+def test_info_never_imports_tensorflow():
+    result, probe = run_and_check_imports("info", "--json")
+    assert probe["code"] == 0, result.stderr
+    assert probe["tensorflow"] is False and probe["keras"] is False
 
 
 def test_evaluate_unknown_model():
