@@ -5,17 +5,33 @@ second needs a few hundred points. Smoothing is done on every batch first and
 only then are evenly spaced points kept, so the smoothed line looks the same
 at any size, and the last batch is always among the points drawn. Per-epoch
 values are placed at the step where their epoch ended, so one chart can show
-both (as `fmnist.plots.training_curves` does).
+both.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from fmnist.plots import _smooth
-
 # Points per line a live chart draws; more only slows the browser down.
 MAX_POINTS = 400
+
+
+def smooth(values, weight: float | None = None) -> np.ndarray:
+    """The bias-corrected exponential moving average of `values`, skipping NaNs.
+
+    By default the average spans about a fiftieth of the run, and at least ten steps.
+    """
+    if weight is None:
+        weight = 1 - 1 / max(10.0, len(values) / 50)
+    smoothed = np.full(len(values), np.nan)
+    average, count = 0.0, 0
+    for i, value in enumerate(values):
+        if np.isfinite(value):
+            average = weight * average + (1 - weight) * value
+            count += 1
+        if count:
+            smoothed[i] = average / (1 - weight**count)
+    return smoothed
 
 
 def downsample_indices(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
@@ -41,9 +57,9 @@ def batch_curves(history: dict, max_points: int = MAX_POINTS, smoothing: float |
     return {
         "step": steps[keep],
         "loss": loss[:n][keep],
-        "loss_smoothed": _smooth(loss[:n], smoothing)[keep] if n else np.zeros(0),
+        "loss_smoothed": smooth(loss[:n], smoothing)[keep] if n else np.zeros(0),
         "accuracy": accuracy[:n][keep],
-        "accuracy_smoothed": _smooth(accuracy[:n], smoothing)[keep] if n else np.zeros(0),
+        "accuracy_smoothed": smooth(accuracy[:n], smoothing)[keep] if n else np.zeros(0),
     }
 
 

@@ -19,7 +19,6 @@ class Evaluation:
     confusion: np.ndarray  # (10, 10) counts, rows = true class, columns = predicted class.
     mistakes: np.ndarray  # Indices of the misclassified images, ascending.
     probabilities: np.ndarray  # (N, 10)
-    predictions: np.ndarray  # (N,) argmax of the probabilities.
 
     def to_dict(self) -> dict:
         """The scalar and per-class figures as plain JSON-friendly values."""
@@ -60,7 +59,6 @@ def score_logits(logits: np.ndarray, labels: np.ndarray) -> Evaluation:
         confusion=confusion,
         mistakes=np.flatnonzero(predictions != labels),
         probabilities=softmax(logits),
-        predictions=predictions,
     )
 
 

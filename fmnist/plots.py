@@ -8,6 +8,8 @@ Chinese class names render through a CJK fallback font when one is installed
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import warnings
 from pathlib import Path
@@ -50,12 +52,30 @@ def _find_cjk_family() -> str | None:
 
 
 CJK_FONT = _find_cjk_family()
-if CJK_FONT is not None:
-    # Matplotlib falls back glyph by glyph along this list, so Latin text keeps DejaVu Sans.
-    matplotlib.rcParams["font.family"] = ["DejaVu Sans", CJK_FONT]
-else:
-    # Without a CJK font Chinese names render as boxes; one warning per glyph would only be noise.
-    warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+# The settings every figure here is built and rendered with; matplotlib's global rcParams stay untouched.
+# Matplotlib falls back glyph by glyph along the font list, so Latin text keeps DejaVu Sans.
+STYLE = {"font.family": ["DejaVu Sans", CJK_FONT]} if CJK_FONT is not None else {}
+
+
+@contextlib.contextmanager
+def _styled():
+    """Build or render a figure with STYLE; without a CJK font, Chinese names render as boxes, quietly."""
+    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+        if CJK_FONT is None:
+            # One warning per missing glyph would only be noise.
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+        yield
+
+
+def styled(build):
+    """Decorator for functions that build a Figure: texts are created with STYLE (fonts are fixed at creation)."""
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        with _styled():
+            return build(*args, **kwargs)
+
+    return wrapper
 
 
 def _new_figure(figsize: tuple[float, float], layout: str | None = "constrained") -> Figure:
@@ -88,6 +108,7 @@ def _image(image) -> np.ndarray:
     return array
 
 
+@styled
 def image_with_colorbar(image, title: str | None = None) -> Figure:
     """Show one image with a colorbar, as the tutorial does for train_images[0] (uint8 or 0..1 floats)."""
     fig = _new_figure((5, 4))
@@ -103,6 +124,7 @@ def image_with_colorbar(image, title: str | None = None) -> Figure:
     return fig
 
 
+@styled
 def image_grid(images, labels, class_names, rows: int = 5, cols: int = 5, predicted=None) -> Figure:
     """Draw the tutorial's grid of images with class names below; with predicted, wrong ones say "pred (true)" in red."""
     count = min(len(images), rows * cols)
@@ -157,6 +179,7 @@ def plot_value_array(ax, probabilities, true_label=None, class_names=None) -> No
         ax.set_xticks(list(positions), list(class_names), rotation=45, ha="right", rotation_mode="anchor")
 
 
+@styled
 def prediction_grid(images, probabilities, true_labels, class_names, rows: int = 5, cols: int = 3) -> Figure:
     """Draw the tutorial's grid of image and value-array pairs (2*cols columns); true_labels may be None."""
     count = min(len(images), len(probabilities), rows * cols)
@@ -174,6 +197,7 @@ def prediction_grid(images, probabilities, true_labels, class_names, rows: int =
     return fig
 
 
+@styled
 def probability_bars(probabilities, class_names, true_label=None) -> Figure:
     """Draw one value array with class names and a percentage above every bar of at least 1%."""
     probabilities = _probabilities(probabilities)
@@ -189,6 +213,7 @@ def probability_bars(probabilities, class_names, true_label=None) -> Figure:
     return fig
 
 
+@styled
 def confusion_matrix(matrix, class_names, normalize: bool = False) -> Figure:
     """Draw a confusion matrix heatmap (rows true, columns predicted) with each cell annotated."""
     matrix = np.asarray(matrix)
@@ -215,6 +240,7 @@ def confusion_matrix(matrix, class_names, normalize: bool = False) -> Figure:
     return fig
 
 
+@styled
 def mean_images(images, labels, class_names) -> Figure:
     """Draw one row with the mean image of each class."""
     images, labels = np.asarray(images), np.asarray(labels)
@@ -231,64 +257,11 @@ def mean_images(images, labels, class_names) -> Figure:
     return fig
 
 
-def _smooth(values, weight: float | None = None) -> np.ndarray:
-    """Return the bias-corrected exponential moving average of values, skipping NaNs."""
-    if weight is None:
-        # By default the average spans about a fiftieth of the run, and at least ten steps.
-        weight = 1 - 1 / max(10.0, len(values) / 50)
-    smoothed = np.full(len(values), np.nan)
-    average, count = 0.0, 0
-    for i, value in enumerate(values):
-        if np.isfinite(value):
-            average = weight * average + (1 - weight) * value
-            count += 1
-        if count:
-            smoothed[i] = average / (1 - weight**count)
-    return smoothed
-
-
-def _epoch_steps(history: dict, epochs: int, batches: int) -> np.ndarray:
-    """Return the global step at which each epoch ended, recorded or spread evenly."""
-    recorded = list(history.get("epoch_step") or [])
-    if len(recorded) >= epochs:
-        return np.asarray(recorded[:epochs], dtype=float)
-    # Without records, whole epochs over the recorded batches are assumed (or 1, 2, ... without batches).
-    per_epoch = batches / epochs if batches and epochs else 1.0
-    return per_epoch * np.arange(1, epochs + 1)
-
-
-def training_curves(history: dict, smoothing: float | None = None) -> Figure:
-    """Draw loss and accuracy per batch (raw and EMA-smoothed, weight `smoothing`) with per-epoch markers."""
-    history = history or {}
-    fig = _new_figure((11, 3.8))
-    axes = fig.subplots(1, 2)
-    for ax, metric, title in zip(axes, ("loss", "accuracy"), ("Loss", "Accuracy")):
-        batch_values = np.asarray(history.get(f"batch_{metric}") or [], dtype=float)
-        steps = np.arange(1, len(batch_values) + 1)
-        if len(batch_values):
-            ax.plot(steps, batch_values, color="tab:blue", alpha=0.25, linewidth=0.8, label="batch")
-            ax.plot(steps, _smooth(batch_values, smoothing), color="tab:blue", linewidth=1.6, label="smoothed")
-        epoch_values = list(history.get(metric) or [])
-        epoch_steps = _epoch_steps(history, len(epoch_values), len(batch_values))
-        if epoch_values:
-            ax.plot(epoch_steps, epoch_values, "o", color="tab:blue", markeredgecolor="white", label="train (epoch)")
-        val_values = list(history.get(f"val_{metric}") or [])[: len(epoch_steps)]
-        if val_values:
-            ax.plot(epoch_steps[: len(val_values)], val_values, "s-", color="tab:orange", label="validation (epoch)")
-        ax.set_title(title)
-        ax.set_xlabel("epoch" if epoch_values and not len(batch_values) and "epoch_step" not in history else "step")
-        ax.grid(True, alpha=0.3)
-        if ax.lines:
-            ax.legend(loc="upper right" if metric == "loss" else "lower right", fontsize=8)
-        else:
-            ax.text(0.5, 0.5, "no data yet", transform=ax.transAxes, ha="center", va="center", color=GREY)
-    return fig
-
-
 def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     """Render a figure to PNG bytes with the Agg canvas."""
     buffer = io.BytesIO()
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
-    fig.savefig(buffer, format="png", dpi=dpi)
+    with _styled():  # Tick labels made while drawing get the same fonts.
+        fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()

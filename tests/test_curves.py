@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fmnist import curves, plots
+from fmnist import curves
 
 
 def test_downsample_indices_keeps_ends_and_bounds_the_count():
@@ -33,7 +33,7 @@ def test_batch_curves_smooth_on_all_batches_then_thin():
     assert {len(values) for values in thin.values()} == {len(thin["step"])}
     assert len(thin["step"]) <= 300 and thin["step"][-1] == 10_000
     # The smoothed points are the smoothing of every batch, sampled, not a smoothing of the samples.
-    reference = plots._smooth(np.asarray(full["batch_loss"]))
+    reference = curves.smooth(np.asarray(full["batch_loss"]))
     assert np.allclose(thin["loss_smoothed"], reference[thin["step"] - 1])
     assert np.allclose(thin["loss"], np.asarray(full["batch_loss"])[thin["step"] - 1])
 

@@ -7,7 +7,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from fmnist import data, plots
+from fmnist import curves, data, plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -148,39 +148,25 @@ def test_mean_images(dataset):
     np.testing.assert_allclose(shown, images[labels == 1].mean(axis=0))
 
 
-def test_training_curves_empty_and_partial():
-    for history in ({}, {"batch_loss": [], "loss": []}, None):
-        fig = plots.training_curves(history)
-        assert len(fig.axes) == 2
-        assert not any(ax.lines for ax in fig.axes)
-        assert figure_png_ok(fig)
-    partial = {"batch_loss": [2.0, 1.5, 1.2, 1.0], "batch_accuracy": [0.2, 0.4], "loss": [1.1], "epoch": [1]}
-    fig = plots.training_curves(partial)
-    loss_ax, accuracy_ax = fig.axes
-    assert len(loss_ax.lines) == 3  # Raw, smoothed and one epoch marker.
-    assert list(loss_ax.lines[2].get_xdata()) == [4]  # Spread evenly: one epoch over four steps.
-    assert len(accuracy_ax.lines) == 2
-
-
-def test_training_curves_full_history():
+def test_smoothing_starts_at_the_first_value_and_follows_a_falling_curve():
     steps = np.arange(1, 301)
-    history = {
-        "batch_loss": list(1 / steps),
-        "batch_accuracy": list(1 - 1 / steps),
-        "epoch": [1, 2, 3],
-        "epoch_step": [100, 200, 300],
-        "loss": [0.5, 0.3, 0.2],
-        "accuracy": [0.8, 0.85, 0.9],
-        "val_loss": [0.6, 0.4],
-        "val_accuracy": [0.75, 0.8],
-    }
-    loss_ax, accuracy_ax = plots.training_curves(history).axes
-    assert len(loss_ax.lines) == 4
-    assert list(loss_ax.lines[2].get_xdata()) == [100, 200, 300]
-    assert list(accuracy_ax.lines[3].get_ydata()) == [0.75, 0.8]
-    smoothed = loss_ax.lines[1].get_ydata()
+    smoothed = curves.smooth(1 / steps)
     assert smoothed[0] == pytest.approx(1.0)  # Bias correction starts at the first value.
     assert np.all(np.diff(smoothed) <= 0)
+    with_gap = curves.smooth(np.array([np.nan, 2.0, np.nan, 4.0]), weight=0.5)
+    assert np.isnan(with_gap[0]) and with_gap[1] == 2.0 and with_gap[2] == 2.0
+    assert with_gap[3] == pytest.approx((0.25 * 2 + 0.5 * 4) / 0.75)
+
+
+def test_building_figures_leaves_global_matplotlib_settings_alone(dataset):
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    plots.figure_png(plots.probability_bars(one_hot_ish(4), data.CLASS_NAMES_ZH, true_label=4))
+    assert dict(matplotlib.rcParams) == before
+    if plots.CJK_FONT is not None:
+        fig = plots.image_grid(dataset.train_images[:4], dataset.train_labels[:4], data.CLASS_NAMES_ZH, rows=2, cols=2)
+        assert plots.CJK_FONT in fig.axes[0].xaxis.label.get_fontfamily()
 
 
 def figure_png_ok(fig):
