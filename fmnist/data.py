@@ -62,7 +62,7 @@ INSTALL_HINT = (
     "Install it with `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), "
     "or set FMNIST_DATA_DIR to a folder that holds the four files "
     + ", ".join(name for name, _, _ in FILES.values())
-    + "."
+    + ". (Set FMNIST_ALLOW_DOWNLOAD=1 to let Keras download it instead.)"
 )
 
 
@@ -212,8 +212,18 @@ def _load_from_keras() -> Dataset:
     return _freeze(arrays, "keras.datasets", verify(arrays, "keras.datasets"))
 
 
-def load(use_cache: bool = True, allow_download: bool = True) -> Dataset:
-    """Load Fashion-MNIST from the first place that has it; raise DataError with advice if none does."""
+def downloads_allowed() -> bool:
+    """Whether Keras may download the dataset when no folder has it: only if FMNIST_ALLOW_DOWNLOAD=1."""
+    return os.environ.get("FMNIST_ALLOW_DOWNLOAD", "") == "1"
+
+
+def load(use_cache: bool = True, allow_download: bool | None = None) -> Dataset:
+    """Load Fashion-MNIST from the first place that has it; raise DataError with advice if none does.
+
+    Nothing is downloaded unless `allow_download` is True, or it is None and FMNIST_ALLOW_DOWNLOAD=1.
+    """
+    if allow_download is None:
+        allow_download = downloads_allowed()
     if use_cache:
         cached = _read_cache()
         if cached is not None:

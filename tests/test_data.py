@@ -71,6 +71,22 @@ def test_missing_dataset_says_how_to_install(tmp_path, monkeypatch):
     assert "FMNIST_DATA_DIR" in str(error.value)
 
 
+def test_nothing_is_downloaded_unless_asked(tmp_path, monkeypatch):
+    monkeypatch.setenv("FMNIST_DATA_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "no-debian")
+    monkeypatch.setattr(data, "KERAS_DIR", tmp_path / "no-keras")
+    monkeypatch.delenv("FMNIST_ALLOW_DOWNLOAD", raising=False)
+    asked = []
+    monkeypatch.setattr(data, "_load_from_keras", lambda: asked.append(True) or data.load_from_dir(data.DEBIAN_DIR))
+    with pytest.raises(data.DataError, match="FMNIST_ALLOW_DOWNLOAD=1"):
+        data.load(use_cache=False)
+    assert asked == []
+    monkeypatch.setenv("FMNIST_ALLOW_DOWNLOAD", "1")
+    with pytest.raises(data.DataError):  # The stand-in downloader reads a folder that does not exist.
+        data.load(use_cache=False)
+    assert asked == [True]
+
+
 def test_wrong_magic_number_is_refused(tmp_path, dataset):
     copy_dataset(tmp_path, dataset)
     write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", dataset.test_labels, 2051)
