@@ -23,7 +23,8 @@ from playwright.sync_api import Page, sync_playwright
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium; FMNIST_CHROMIUM points at another build (on Ubuntu, Chromium is a snap: /snap/bin/chromium).
+CHROMIUM = os.environ.get("FMNIST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]  # fmt: skip
 WIDTH = 1280

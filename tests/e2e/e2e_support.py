@@ -23,12 +23,14 @@ from fmnist import training
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium; FMNIST_CHROMIUM points at another build (on Ubuntu, Chromium is a snap: /snap/bin/chromium).
+CHROMIUM = os.environ.get("FMNIST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]  # fmt: skip
 MISSING_CHROMIUM = (
-    f"The browser tests need Debian's Chromium at {CHROMIUM}, which is missing. "
-    "Install it with `sudo apt-get install chromium` (or run `make test`, which installs it)."
+    f"The browser tests need Chromium at {CHROMIUM}, which is missing. "
+    "Install it with `sudo apt-get install chromium` (or run `make test`, which installs it), "
+    "or point FMNIST_CHROMIUM at a Chromium executable."
 )
 # Generous: the machine is small and shared, and the first prediction or training imports TensorFlow.
 SLOW = 90_000  # ms, for anything that may import TensorFlow or train.
