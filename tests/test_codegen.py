@@ -1,0 +1,56 @@
+"""The generated script stands alone, builds the same network and trains it."""
+
+import ast
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from fmnist import codegen
+from fmnist.training import TrainConfig
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+def test_script_is_valid_python_with_settings_on_top_and_no_fmnist(model):
+    config = TrainConfig(model=model, epochs=3, batch_size=64, learning_rate=0.002, seed=5).resolved()
+    text = codegen.script(config)
+    tree = ast.parse(text)
+    constants = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
+                 if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id.isupper()
+                 and not isinstance(node.value, ast.Dict)}  # fmt: skip
+    assert constants["EPOCHS"] == 3 and constants["BATCH_SIZE"] == 64 and constants["LEARNING_RATE"] == 0.002
+    assert constants["SEED"] == 5 and constants["MODEL"] == model and constants["SCHEDULE"] == "cosine"
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+                for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module)])}  # fmt: skip
+    assert imported <= {"gzip", "os", "pathlib", "keras", "numpy"}
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+def test_script_builds_the_same_network_as_fmnist(model):
+    from fmnist import models
+
+    text = codegen.script(TrainConfig(model=model).resolved())
+    namespace = {}
+    # Run only the imports and the settings and the builder, not the training.
+    exec(text.split("keras.utils.set_random_seed(SEED)")[0], namespace)  # noqa: S102 - our own generated code.
+    built, reference = namespace["build_model"](), models.build(model)
+    assert [layer.__class__.__name__ for layer in built.layers] == [layer.__class__.__name__ for layer in reference.layers]
+    assert built.count_params() == reference.count_params()
+
+
+def test_script_trains_one_epoch_on_the_real_data_and_prints_its_accuracy(tmp_path):
+    text = codegen.script(TrainConfig(model="mlp").resolved(), filename="train_mlp.py")
+    text, replaced = re.subn(r"^EPOCHS = \d+", "EPOCHS = 1", text, flags=re.M)
+    assert replaced == 1
+    path = tmp_path / "train_mlp.py"
+    path.write_text(text)
+    # Run from an empty folder with a clean path, so that `fmnist` cannot be imported by accident.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"},
+                            capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    accuracy = float(re.search(r"^Test accuracy: ([0-9.]+)$", result.stdout, flags=re.M).group(1))
+    assert 0.75 < accuracy <= 1.0
+    assert re.search(r"^Parameters: 101770$", result.stdout, flags=re.M)  # The tutorial's 784·128+128 + 128·10+10.
