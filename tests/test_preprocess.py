@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image, ImageDraw, ImageFile
 
-from fmnist import data, preprocess
+from fmnist import data, preprocess, uploads
 from fmnist.preprocess import ImageError, from_array, from_bytes, from_canvas
 from shop_photos import SHOP_FORMATS, make_shop_photo
 
@@ -96,7 +96,7 @@ def mode_pictures():
 
 @pytest.mark.parametrize("name, image", mode_pictures(), ids=[name for name, _ in mode_pictures()])
 def test_every_mode_gives_the_same_picture(name, image):
-    result = from_array(preprocess._image_to_array(image))
+    result = from_array(uploads._to_array(image))
     check_output(result)
     assert np.abs(result - from_array(np.asarray(garment_picture()))).mean() < 0.05, name
 
