@@ -166,12 +166,10 @@ def child(path: str) -> None:
 
 def measure(path: Path, cli: bool) -> dict:
     if cli:
-        command = [sys.executable, "-m", "fmnist", "predict", "--json", str(path)]
-        wrapper = "import runpy, sys; sys.argv = sys.argv[1:]; "
-        wrapper += "exec('try:\\n runpy.run_module(\"fmnist\", run_name=\"__main__\")\\nexcept SystemExit: pass'); "
-        wrapper += "status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]; "
-        wrapper += "print(int(status) / 1024, file=sys.stderr)"
-        command = [sys.executable, "-c", wrapper, *command[1:]]
+        # `python -m fmnist predict --json FILE`, run through runpy so that the same process reports its peak.
+        wrapper = "import runpy, sys\ntry:\n    runpy.run_module('fmnist', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        wrapper += "print(int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) / 1024, file=sys.stderr)"
+        command = [sys.executable, "-c", wrapper, "predict", "--json", str(path)]
         done = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
         peak = float(done.stderr.strip().splitlines()[-1])
         line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "{}"
