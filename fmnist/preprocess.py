@@ -88,7 +88,7 @@ def from_canvas(rgba: np.ndarray) -> np.ndarray:
             # Premultiplied colours give every fully transparent pixel the same colour.
             image = image.convert("RGBa")
             alpha = background[3]
-            background = tuple((v * alpha + 127) // 255 for v in background[:3]) + (alpha,)
+            background = (*((v * alpha + 127) // 255 for v in background[:3]), alpha)
         difference = ImageChops.difference(image, Image.new(image.mode, image.size, background))
         ink = difference.getchannel(0)
         for band in difference.split()[1:]:
@@ -123,10 +123,7 @@ def from_array(array) -> np.ndarray:
     if unit.ndim == 2:
         return to_dataset_look(unit)
     channels = unit.shape[2]
-    if channels in (3, 4):
-        gray = unit[..., 0] * 0.299 + unit[..., 1] * 0.587 + unit[..., 2] * 0.114
-    else:
-        gray = unit[..., 0]
+    gray = unit[..., 0] * 0.299 + unit[..., 1] * 0.587 + unit[..., 2] * 0.114 if channels in (3, 4) else unit[..., 0]
     if channels in (2, 4):
         gray = _flatten_alpha(gray, unit[..., -1])
     return to_dataset_look(gray)
@@ -229,7 +226,7 @@ def _flatten_alpha(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 def _ring(image: np.ndarray) -> np.ndarray:
     """Return the outermost ring of pixels (for a 2-D image, a 1-D array; else one row per pixel)."""
     if image.shape[0] <= 2 or image.shape[1] <= 2:
-        return image.reshape((-1,) + image.shape[2:])
+        return image.reshape((-1, *image.shape[2:]))
     return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
 
 

@@ -21,17 +21,18 @@ always that of the bytes this save wrote.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fmnist import atomic, weights_file
-from fmnist.atomic import file_sha256  # noqa: F401  (part of this module's API)
+from fmnist.atomic import file_sha256
 from fmnist.model_folder import RegistryError, check_quota, limits, locked, remove_leftovers  # noqa: F401
 from fmnist.weights_file import WEIGHTS_SUFFIX, DamagedWeights, RefusedWeights
 
@@ -147,10 +148,8 @@ def _saved(folder: Path) -> dict[str, os.stat_result]:
         if not file_name.endswith(".json") or name == DEFAULT_NAME or not is_valid_name(name):
             continue
         if f"{name}{WEIGHTS_SUFFIX}" in entries:
-            try:
+            with contextlib.suppress(FileNotFoundError):  # Deleted while we looked.
                 found[name] = entry.stat()
-            except FileNotFoundError:
-                pass  # Deleted while we looked.
     return found
 
 
@@ -254,7 +253,7 @@ def _write(arrays, weights_path: Path, json_path: Path, metadata: dict) -> Model
     try:
         record["sha256"] = atomic.write_atomic(weights_path, lambda tmp: weights_file.write(tmp, arrays))
         record["format"] = FORMAT
-        record.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        record.setdefault("created", datetime.now(UTC).isoformat(timespec="seconds"))
         atomic.write_json(json_path, record)
     except OSError as error:
         raise RegistryError(f"The model {record['name']} could not be written ({error.strerror or 'disk error'}).") from None

@@ -42,7 +42,7 @@ def size_estimate(arrays: list[np.ndarray]) -> int:
     return sum(a.nbytes + HEADER_BYTES for a in arrays)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def layout(architecture: str) -> tuple[tuple[tuple[int, ...], str], ...]:
     """(shape, dtype) of each weight of a freshly built `architecture`, in order."""
     from fmnist import models  # Imported lazily: it imports Keras.
@@ -68,7 +68,7 @@ def read(path, like: list[np.ndarray]) -> list[np.ndarray]:
             members = archive.namelist()
             if sorted(members) != names:
                 raise RefusedWeights(f"its weights file holds {len(members)} arrays where the architecture has {len(like)}")
-            for index, (name, expected) in enumerate(zip(names, like)):
+            for index, (name, expected) in enumerate(zip(names, like, strict=True)):
                 with archive.open(name) as f:
                     arrays.append(_read_array(f, index, expected))
     except RefusedWeights:

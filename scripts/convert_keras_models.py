@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fmnist import atomic, models, registry  # noqa: E402
+from fmnist import atomic, models, registry
 
 
 def convert(path: Path) -> Path:

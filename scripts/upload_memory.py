@@ -170,7 +170,9 @@ def measure(path: Path, cli: bool) -> dict:
         wrapper = "import runpy, sys\ntry:\n    runpy.run_module('fmnist', run_name='__main__')\nexcept SystemExit:\n    pass\n"
         wrapper += "print(int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) / 1024, file=sys.stderr)"
         command = [sys.executable, "-c", wrapper, "predict", "--json", str(path)]
-        done = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+        done = subprocess.run(
+            command, cwd=PROJECT, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        )
         peak = float(done.stderr.strip().splitlines()[-1])
         line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "{}"
         record = json.loads(line)

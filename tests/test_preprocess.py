@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image, ImageDraw, ImageFile
+from shop_photos import SHOP_FORMATS, make_shop_photo
 
 from fmnist import data, preprocess, uploads
 from fmnist.preprocess import ImageError, from_array, from_bytes, from_canvas
-from shop_photos import SHOP_FORMATS, make_shop_photo
 
 # Mean absolute error (0..1 scale) allowed between a dataset image and its shop photo brought back to 28×28.
 # Measured over 200 images and several seeds: 0.040 for JPEG and PNG, 0.050 for cut-outs (their soft alpha
@@ -66,7 +66,7 @@ def garment_picture():
 def with_transparent_background(base):
     """Return RGBA: the garment opaque, the background fully transparent and black underneath."""
     gray = np.asarray(base)
-    rgba = np.zeros(gray.shape + (4,), dtype=np.uint8)
+    rgba = np.zeros((*gray.shape, 4), dtype=np.uint8)
     rgba[..., :3] = np.where(gray[..., None] < 255, gray[..., None], 0)
     rgba[..., 3] = np.where(gray < 255, 255, 0)
     return Image.fromarray(rgba)
@@ -103,8 +103,20 @@ def test_every_mode_gives_the_same_picture(name, image):
 
 @pytest.mark.parametrize(
     "mode, fmt",
-    [("1", "PNG"), ("L", "PNG"), ("P", "GIF"), ("LA", "PNG"), ("RGBA", "PNG"), ("RGBA", "WEBP"),
-     ("RGB", "JPEG"), ("CMYK", "JPEG"), ("I;16", "PNG"), ("P", "BMP"), ("RGB", "BMP"), ("RGB", "WEBP")],
+    [
+        ("1", "PNG"),
+        ("L", "PNG"),
+        ("P", "GIF"),
+        ("LA", "PNG"),
+        ("RGBA", "PNG"),
+        ("RGBA", "WEBP"),
+        ("RGB", "JPEG"),
+        ("CMYK", "JPEG"),
+        ("I;16", "PNG"),
+        ("P", "BMP"),
+        ("RGB", "BMP"),
+        ("RGB", "WEBP"),
+    ],
 )
 def test_uploads_of_every_format_and_mode(mode, fmt):
     options = {"lossless": True} if fmt == "WEBP" else {}
@@ -154,8 +166,12 @@ def png_chunk(kind, payload):
 def huge_png_header():
     """Return a tiny PNG whose header claims 100000×100000 pixels."""
     header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header)
-            + png_chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def hostile_uploads():

@@ -10,8 +10,12 @@ import threading
 import time
 from pathlib import Path
 
-from . import hostile_files as files
 import pytest
+from playwright.sync_api import expect
+
+from fmnist import registry
+
+from . import hostile_files as files
 from .e2e_support import (
     ARTIFACTS,
     FAST,
@@ -29,9 +33,6 @@ from .e2e_support import (
     start_training,
     upload,
 )
-from playwright.sync_api import expect
-
-from fmnist import registry
 
 pytestmark = pytest.mark.e2e
 
@@ -170,9 +171,7 @@ def test_uploads_that_bypass_the_browser_are_refused_by_the_server(server, new_p
         multipart={"file": {"name": "b.png", "mimeType": "image/png", "buffer": files.oversize(11)}},
     )
     assert big.status == 413, (big.status, big.text())
-    report(
-        f"limits: direct 11 MB PUT to the upload endpoint -> HTTP {big.status} in {time.monotonic() - started:.2f} s"
-    )
+    report(f"limits: direct 11 MB PUT to the upload endpoint -> HTTP {big.status} in {time.monotonic() - started:.2f} s")
     # A fresh page of the same browser works as before.
     open_page(page, server, "predict", "Predict")
     choose_radio(page, "Upload")
