@@ -31,12 +31,7 @@ def png_all_black(width: int = 12000, height: int = 12000) -> bytes:
     parts = [compressor.compress(row) for _ in range(height)]
     parts.append(compressor.flush())
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", b"".join(parts))
-        + png_chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", b"".join(parts)) + png_chunk(b"IEND", b"")
 
 
 def truncated(path: Path, fraction: float = 0.5) -> bytes:
