@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 from pathlib import Path
 
-LOCK_NAME = ".lock"
+# The lock file every save and delete holds (see `locked`); it stays, empty, in the folder.
+LOCK_NAME = ".fmnist-models.lock"
 # Limits on saved models (the shipped default does not count), overridable by environment variables. A CNN
 # takes 1.7 MB and the tutorial's MLP 0.4 MB, so the size limit only stops a folder that grows without end.
 DEFAULT_MAX_MODELS = 100
@@ -40,8 +42,9 @@ def limits() -> tuple[int, int]:
 def locked(folder: Path):
     """Hold the folder's exclusive lock, creating the folder if needed; threads and processes alike wait for it.
 
-    An `flock` on a lock file rather than an O_EXCL reservation file: the kernel
-    releases it when its holder dies, so a killed save never blocks a name.
+    An `flock` on a lock file rather than an O_EXCL reservation file: it is as
+    atomic, and the kernel releases it when its holder dies, so a killed save
+    never leaves a name blocked (a reservation file would outlive its writer).
     """
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -55,8 +58,12 @@ def locked(folder: Path):
         os.close(descriptor)  # Closing releases the lock.
 
 
-def remove_leftovers(folder: Path, stem: str = "*") -> None:
-    """Delete temporary files of killed saves (named by fmnist.atomic); call it holding the lock, when none runs."""
+def remove_leftovers(folder: Path, stem: str | None = None) -> None:
+    """Delete temporary files of killed saves (named by fmnist.atomic), of all models or the one called `stem`.
+
+    Call it holding the lock, when no save runs.
+    """
+    stem = "*" if stem is None else glob.escape(stem)
     for pattern in (f".{stem}.weights.*.tmp.npz", f".{stem}.*.tmp.json"):
         for path in folder.glob(pattern):
             path.unlink(missing_ok=True)

@@ -11,12 +11,14 @@ The weights file is read without pickles, and only arrays of the shapes the
 architecture expects, so a hostile file cannot make it allocate more either.
 
 Every save and delete holds an exclusive lock on the folder (`flock` on its
-`.lock` file), so checking a name and writing it are one step: of two sessions
-saving one name, exactly one wins. The kernel drops the lock when its holder
-dies, so a killed save never leaves a name blocked. The weights go to a
+`.fmnist-models.lock`), so checking a name and writing it are one step: of two
+sessions saving one name, exactly one wins. The kernel drops the lock when its
+holder dies, so a killed save never leaves a name blocked. The weights go to a
 temporary file that is hashed before `os.replace`, then the metadata likewise:
 a model is listed only once its metadata exists, and the recorded checksum is
-always that of the bytes this save wrote.
+always that of the bytes this save wrote. (A save killed while it replaces a
+model, between the two renames, leaves new weights beside old metadata: loading
+then reports a damaged file, never the wrong weights.)
 """
 
 from __future__ import annotations
