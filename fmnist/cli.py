@@ -151,10 +151,10 @@ def finish_training(args, job, dataset, wall_seconds: float) -> int:
 
 
 def load_model_arg(value: str):
-    """A model by registry name or, on the command line only, by path to a .keras file with its .json."""
+    """A model by registry name or, on the command line only, by path to its .weights.npz or .json file."""
     from fmnist import registry
 
-    if value.endswith(".keras") or os.sep in value:
+    if value.endswith((".npz", ".json")) or os.sep in value:
         return registry.load_info(registry.info_for_path(Path(value)))
     return registry.load(value)
 
@@ -258,16 +258,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--distribute", choices=("mirrored", "multiworker"), help="data-parallel training: all local GPUs (or the CPU), or the workers named in TF_CONFIG")
     train.add_argument("--cpu-devices", type=int, help="with --distribute mirrored and no GPU: split the CPU into N logical devices")
     train.add_argument("--name", help="save into the model registry under this name")
-    train.add_argument("--out", help="save to this .keras path (metadata .json beside it)")
+    train.add_argument("--out", help="save to this NAME.weights.npz path (metadata NAME.json beside it)")
     train.add_argument("--overwrite", action="store_true", help="replace a saved model of the same name")
     train.add_argument("--json", action="store_true", help="no progress bar; the last line is one JSON object")
 
     evaluate = commands.add_parser("evaluate", help="score a model on the test images", description="Accuracy, loss, per-class accuracy and confusion matrix on the 10,000 test images.")
-    evaluate.add_argument("--model", default="default", help="registry name or path to a .keras file (default: the shipped model)")
+    evaluate.add_argument("--model", default="default", help="registry name or path to a .weights.npz or .json file (default: the shipped model)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
 
     predict = commands.add_parser("predict", help="classify picture files", description="Classify pictures (PNG, JPEG, GIF, BMP, WebP). Exit 1 if any file failed.")
-    predict.add_argument("--model", default="default", help="registry name or path to a .keras file (default: the shipped model)")
+    predict.add_argument("--model", default="default", help="registry name or path to a .weights.npz or .json file (default: the shipped model)")
     predict.add_argument("--json", action="store_true", help="one JSON object per file")
     predict.add_argument("files", nargs="+", metavar="FILE")
 

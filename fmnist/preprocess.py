@@ -1,27 +1,33 @@
 """Bring any picture to the look of Fashion-MNIST: a (28, 28) float32 in [0, 1], a light object on dark.
 
-Three doors lead in: `from_bytes` for uploaded files (treated as hostile), `from_canvas` for RGBA drawings
-and `from_array` for numpy arrays. All of them end in `to_dataset_look`, the geometry Fashion-MNIST itself
-was made with. Every refusal is an `ImageError` whose message can be shown to a person as it is.
+Three doors lead in: `from_bytes` (or `read_upload`, which also gives a thumbnail) for uploaded files,
+checked and decoded small by `fmnist.uploads`; `from_canvas` for RGBA drawings; `from_array` for numpy
+arrays. All of them end in `to_dataset_look`, the geometry Fashion-MNIST itself was made with. Every refusal is an `ImageError` whose message can be shown to a person as it is.
 """
 
 from __future__ import annotations
 
-import io
-import math
-import warnings
+from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageChops, ImageOps
+from PIL import Image, ImageChops
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# The pixel cap is checked from the file header, before any pixel is decoded.
-MAX_PIXELS = 40_000_000
-ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
+from fmnist import uploads
+from fmnist.uploads import (  # noqa: F401  (re-exported: the upload rules and messages are part of this API)
+    ALLOWED_FORMATS,
+    DAMAGED,
+    FORMATS_HINT,
+    MAX_JPEG_PIXELS,
+    MAX_PIXELS,
+    MAX_UPLOAD_BYTES,
+    NOT_A_PICTURE,
+    THUMBNAIL_SIZE,
+    TOO_MANY_PIXELS,
+    UPLOAD_EXTENSIONS,
+    ImageError,
+)
 
 SIZE = 28
-# Large pictures are shrunk early so that their longest side is at most this.
-WORKING_SIZE = 1024
 # Differences from the background smaller than this (on a 0..1 scale) are not an object.
 MIN_CONTRAST = 0.04
 # A pixel belongs to the object's bounding box when it is this bright relative to the brightest.
@@ -32,28 +38,29 @@ BOX_THRESHOLD = 0.15
 # A canvas pixel counts as drawn when it differs from the background by this much.
 CANVAS_THRESHOLD = 0.1
 
-FORMATS_HINT = "Please upload a PNG, JPEG, GIF, BMP or WebP image."
-NOT_A_PICTURE = "This file is not a picture we can read. " + FORMATS_HINT
-DAMAGED = "This picture seems damaged or incomplete, so we cannot read it. Please upload the complete file again."
-TOO_MANY_PIXELS = f"This picture has too many pixels (the limit is {MAX_PIXELS // 10**6} million). Please use a smaller one."
 BLANK = "We could not find anything in this picture: it looks blank. Please use one piece of clothing on a plain background."
 INVALID = "The picture contains invalid values (not-a-number or infinity)."
 
 
-class ImageError(ValueError):
-    """A picture we cannot use; the message says why in words a person understands."""
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded picture read once: what the model sees and what the user sees."""
+
+    # The (28, 28) float32 in [0, 1] the model gets.
+    image: np.ndarray
+    # The upload as the user sees it (upright, in colour), uint8 RGB or RGBA, at most THUMBNAIL_SIZE on its longest side.
+    thumbnail: np.ndarray
 
 
 def from_bytes(data: bytes) -> np.ndarray:
-    """Decode an uploaded file and bring it to the dataset's look."""
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ImageError("The upload must be the bytes of a picture file. " + FORMATS_HINT)
-    if len(data) == 0:
-        raise ImageError("The file is empty. " + FORMATS_HINT)
-    if len(data) > MAX_UPLOAD_BYTES:
-        sizes = f"{len(data) / 2**20:.1f} MB, over the {MAX_UPLOAD_BYTES // 2**20} MB limit"
-        raise ImageError(f"The file is {sizes}. Please upload a smaller picture.")
-    return from_array(_image_to_array(_open(bytes(data))))
+    """Decode an uploaded file (see fmnist.uploads for the checks) and bring it to the dataset's look."""
+    return from_array(uploads.decode(data).pixels)
+
+
+def read_upload(data: bytes, thumbnail_size: int = THUMBNAIL_SIZE) -> Upload:
+    """Decode an uploaded file once: the 28×28 the model gets and a thumbnail made from the same decoded picture."""
+    decoded = uploads.decode(data, thumbnail_size=thumbnail_size)
+    return Upload(from_array(decoded.pixels), decoded.thumbnail)
 
 
 def from_canvas(rgba: np.ndarray) -> np.ndarray:
@@ -81,7 +88,7 @@ def from_canvas(rgba: np.ndarray) -> np.ndarray:
             # Premultiplied colours give every fully transparent pixel the same colour.
             image = image.convert("RGBa")
             alpha = background[3]
-            background = tuple((v * alpha + 127) // 255 for v in background[:3]) + (alpha,)
+            background = (*((v * alpha + 127) // 255 for v in background[:3]), alpha)
         difference = ImageChops.difference(image, Image.new(image.mode, image.size, background))
         ink = difference.getchannel(0)
         for band in difference.split()[1:]:
@@ -116,10 +123,7 @@ def from_array(array) -> np.ndarray:
     if unit.ndim == 2:
         return to_dataset_look(unit)
     channels = unit.shape[2]
-    if channels in (3, 4):
-        gray = unit[..., 0] * 0.299 + unit[..., 1] * 0.587 + unit[..., 2] * 0.114
-    else:
-        gray = unit[..., 0]
+    gray = unit[..., 0] * 0.299 + unit[..., 1] * 0.587 + unit[..., 2] * 0.114 if channels in (3, 4) else unit[..., 0]
     if channels in (2, 4):
         gray = _flatten_alpha(gray, unit[..., -1])
     return to_dataset_look(gray)
@@ -172,62 +176,6 @@ def _crop_and_fit(ink: np.ndarray, floor: float) -> np.ndarray:
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def _open(data: bytes) -> Image.Image:
-    """Open, check and decode the first frame of an uploaded file, shrinking big ones early."""
-    try:
-        # Pillow warns from 89 million pixels and refuses from twice that; both are over our cap anyway.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(TOO_MANY_PIXELS) from None
-    except Exception:
-        # Pillow reports unreadable headers with many exception types; to a person they all mean the same.
-        raise ImageError(NOT_A_PICTURE) from None
-    width, height = image.size
-    if width < 1 or height < 1:
-        raise ImageError(NOT_A_PICTURE)
-    if width * height > MAX_PIXELS:
-        raise ImageError(TOO_MANY_PIXELS)
-    try:
-        if image.format == "JPEG" and max(width, height) > WORKING_SIZE:
-            # JPEG can decode at 1/2, 1/4 or 1/8 of its size, which makes big photos cheap.
-            ratio = WORKING_SIZE / max(width, height)
-            image.draft("L", (math.ceil(width * ratio), math.ceil(height * ratio)))
-        # Only the first frame of an animated GIF, PNG or WebP is ever loaded.
-        image.load()
-    except Exception:
-        raise ImageError(DAMAGED) from None
-    try:
-        image = ImageOps.exif_transpose(image)
-    except Exception:
-        # A broken orientation tag is no reason to refuse a readable picture.
-        pass
-    return image
-
-
-def _image_to_array(image: Image.Image) -> np.ndarray:
-    """Normalise every Pillow mode to a 2-D gray, (H, W, 2) gray+alpha or 2-D integer/float array."""
-    mode = image.mode
-    try:
-        if mode.startswith("I;16"):
-            image = image.convert("I")
-        elif mode.endswith(("A", "a")) or "transparency" in image.info:
-            # LA, RGBA, PA, premultiplied modes and palettes or grays with a transparent colour: luminance
-            # with Pillow's own weights, alpha kept beside it.
-            image = image.convert("RGBA")
-            image = Image.merge("LA", (image.convert("L"), image.getchannel("A")))
-        elif mode not in ("L", "I", "F"):
-            # 1, P, RGB, CMYK and YCbCr carry no transparency.
-            image = image.convert("L")
-        factor = math.ceil(max(image.size) / WORKING_SIZE)
-        if factor > 1:
-            image = image.reduce(factor)
-        return np.asarray(image)
-    except (OSError, ValueError, MemoryError):
-        raise ImageError(DAMAGED) from None
-
-
 def _numeric_array(array, what: str) -> np.ndarray:
     """Return `array` as a numpy array of numbers, refusing anything else."""
     try:
@@ -278,7 +226,7 @@ def _flatten_alpha(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 def _ring(image: np.ndarray) -> np.ndarray:
     """Return the outermost ring of pixels (for a 2-D image, a 1-D array; else one row per pixel)."""
     if image.shape[0] <= 2 or image.shape[1] <= 2:
-        return image.reshape((-1,) + image.shape[2:])
+        return image.reshape((-1, *image.shape[2:]))
     return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
 
 

@@ -1,19 +1,16 @@
-"""Tests of fmnist.preprocess: every image mode, hostile uploads, drawings, shop photos and random inputs."""
-
-import io
-import struct
-import zlib
+"""Tests of fmnist.preprocess: drawings, arrays, dataset images, shop photos and random inputs (uploads: test_uploads.py)."""
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from PIL import Image, ImageDraw, ImageFile
-
-from fmnist import data, preprocess
-from fmnist.preprocess import ImageError, from_array, from_bytes, from_canvas
+from pictures import check_human, check_output, encode
+from PIL import Image, ImageDraw
 from shop_photos import SHOP_FORMATS, make_shop_photo
+
+from fmnist import data
+from fmnist.preprocess import ImageError, from_array, from_bytes, from_canvas
 
 # Mean absolute error (0..1 scale) allowed between a dataset image and its shop photo brought back to 28×28.
 # Measured over 200 images and several seeds: 0.040 for JPEG and PNG, 0.050 for cut-outs (their soft alpha
@@ -30,89 +27,6 @@ def dataset():
     return data.load()
 
 
-def encode(image, fmt, **options):
-    """Return the bytes of `image` saved in format `fmt`."""
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **options)
-    return buffer.getvalue()
-
-
-def check_output(result):
-    """Assert that `result` is what every model expects: a finite (28, 28) float32 in [0, 1]."""
-    assert result.shape == (28, 28)
-    assert result.dtype == np.float32
-    assert result.flags.c_contiguous
-    assert np.isfinite(result).all()
-    assert result.min() >= 0.0 and result.max() <= 1.0
-
-
-def check_human(error):
-    """Assert that an error message is written for a person, not a programmer."""
-    message = str(error)
-    assert message and message[0].isupper()
-    for jargon in ("Error(", "errno", "<", "Traceback", "Errno"):
-        assert jargon not in message
-
-
-def garment_picture():
-    """Return an asymmetric dark "L" shape with a grey patch on a white 60×40 background, as mode L."""
-    pixels = np.full((40, 60), 255, dtype=np.uint8)
-    pixels[5:35, 10:18] = 0
-    pixels[27:35, 10:45] = 0
-    pixels[8:14, 20:30] = 120
-    return Image.fromarray(pixels)
-
-
-def with_transparent_background(base):
-    """Return RGBA: the garment opaque, the background fully transparent and black underneath."""
-    gray = np.asarray(base)
-    rgba = np.zeros(gray.shape + (4,), dtype=np.uint8)
-    rgba[..., :3] = np.where(gray[..., None] < 255, gray[..., None], 0)
-    rgba[..., 3] = np.where(gray < 255, 255, 0)
-    return Image.fromarray(rgba)
-
-
-def mode_pictures():
-    """Return (name, Pillow image) for every mode an upload can have."""
-    base = garment_picture()
-    gray = np.asarray(base)
-    transparent = with_transparent_background(base)
-    p_transparent = base.quantize(4)
-    p_transparent.info["transparency"] = p_transparent.getpixel((0, 0))
-    return [
-        ("1", base.point(lambda v: 255 if v > 128 else 0).convert("1")),
-        ("L", base),
-        ("P", base.convert("RGB").quantize(8)),
-        ("P with transparency", p_transparent),
-        ("LA", transparent.convert("LA")),
-        ("RGBA", transparent),
-        ("RGB", base.convert("RGB")),
-        ("CMYK", base.convert("CMYK")),
-        ("I;16", Image.fromarray(gray.astype(np.uint16) * 257)),
-        ("I", Image.fromarray(gray.astype(np.int32) * 1000 - 5000)),
-        ("F", Image.fromarray(gray.astype(np.float32) / 255)),
-    ]
-
-
-@pytest.mark.parametrize("name, image", mode_pictures(), ids=[name for name, _ in mode_pictures()])
-def test_every_mode_gives_the_same_picture(name, image):
-    result = from_array(preprocess._image_to_array(image))
-    check_output(result)
-    assert np.abs(result - from_array(np.asarray(garment_picture()))).mean() < 0.05, name
-
-
-@pytest.mark.parametrize(
-    "mode, fmt",
-    [("1", "PNG"), ("L", "PNG"), ("P", "GIF"), ("LA", "PNG"), ("RGBA", "PNG"), ("RGBA", "WEBP"),
-     ("RGB", "JPEG"), ("CMYK", "JPEG"), ("I;16", "PNG"), ("P", "BMP"), ("RGB", "BMP"), ("RGB", "WEBP")],
-)
-def test_uploads_of_every_format_and_mode(mode, fmt):
-    options = {"lossless": True} if fmt == "WEBP" else {}
-    result = from_bytes(encode(dict(mode_pictures())[mode], fmt, **options))
-    check_output(result)
-    assert np.abs(result - from_array(np.asarray(garment_picture()))).mean() < 0.05
-
-
 def test_light_content_on_transparent_background_is_kept():
     # A white shape on a fully transparent background would vanish on white, so it goes on black.
     rgba = np.zeros((40, 60, 4), dtype=np.uint8)
@@ -120,71 +34,6 @@ def test_light_content_on_transparent_background_is_kept():
     result = from_bytes(encode(Image.fromarray(rgba), "PNG"))
     check_output(result)
     assert result[:, 12:16].mean() > 0.9 and result[:, :8].max() == 0
-
-
-def test_exif_orientation_is_applied():
-    stored = garment_picture().convert("RGB")
-    exif = Image.Exif()
-    exif[0x0112] = 6  # Orientation 6: the stored picture must be turned 90° clockwise to be seen upright.
-    result = from_bytes(encode(stored, "JPEG", quality=95, exif=exif.tobytes()))
-    upright = from_array(np.rot90(np.asarray(garment_picture()), k=-1))
-    unturned = from_array(np.asarray(garment_picture()))
-    assert np.abs(result - upright).mean() < 0.03
-    assert np.abs(result - unturned).mean() > 0.1
-
-
-@pytest.mark.parametrize("fmt", ["GIF", "PNG", "WEBP"])
-def test_only_the_first_frame_of_an_animation_is_used(fmt):
-    first = np.full((40, 40), 255, dtype=np.uint8)
-    first[5:35, 15:22] = 0  # A vertical bar.
-    second = np.full((40, 40), 255, dtype=np.uint8)
-    second[15:22, 5:35] = 0  # A horizontal bar.
-    frames = [Image.fromarray(first).convert("RGB"), Image.fromarray(second).convert("RGB")]
-    blob = encode(frames[0], fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
-    assert Image.open(io.BytesIO(blob)).n_frames == 2
-    result = from_bytes(blob)
-    assert np.abs(result - from_array(first)).mean() < 0.03
-
-
-def png_chunk(kind, payload):
-    """Return one PNG chunk with its length and CRC."""
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-
-
-def huge_png_header():
-    """Return a tiny PNG whose header claims 100000×100000 pixels."""
-    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header)
-            + png_chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + png_chunk(b"IEND", b""))
-
-
-def hostile_uploads():
-    """Return (name, bytes, words the refusal must contain) for uploads that must be refused."""
-    picture = garment_picture().convert("RGB")
-    # Cut in half, a larger picture loses pixel data rather than its header.
-    jpeg = encode(picture.resize((600, 400)), "JPEG")
-    png = encode(picture.resize((600, 400)), "PNG")
-    return [
-        ("empty", b"", "empty"),
-        ("random bytes", np.random.default_rng(1).bytes(5000), "not a picture"),
-        ("html", b"<!DOCTYPE html><html><body><img src=x onerror=alert(1)></body></html>", "not a picture"),
-        ("svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><rect width="9"/></svg>', "not a"),
-        ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n", "not a picture"),
-        ("truncated jpeg", jpeg[: len(jpeg) // 2], "damaged"),
-        ("truncated png", png[: len(png) // 2], "damaged"),
-        ("huge png header", huge_png_header(), "too many pixels"),
-        ("too many bytes", png + b"\x00" * preprocess.MAX_UPLOAD_BYTES, "limit"),
-        ("tiff", encode(picture, "TIFF"), "not a picture"),
-        ("ico", encode(picture, "ICO"), "not a picture"),
-    ]
-
-
-@pytest.mark.parametrize("name, blob, words", hostile_uploads(), ids=[case[0] for case in hostile_uploads()])
-def test_hostile_uploads_are_refused_politely(name, blob, words):
-    with pytest.raises(ImageError, match=words) as caught:
-        from_bytes(blob)
-    check_human(caught.value)
-    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
 def test_blank_pictures_are_refused():
@@ -251,31 +100,6 @@ def test_shop_photos_come_back_as_the_dataset_image(dataset):
         errors[fmt].append(np.abs(result - dataset.test_images[index] / 255.0).mean())
     for fmt, values in errors.items():
         assert np.mean(values) < SHOP_PHOTO_MAX_ERROR, fmt
-
-
-def one_of_bytes():
-    """Byte strings that are either random or a small real picture with a few bytes changed."""
-    seeds = [encode(garment_picture(), fmt) for fmt in preprocess.ALLOWED_FORMATS]
-
-    @st.composite
-    def mutated(draw):
-        blob = bytearray(draw(st.sampled_from(seeds)))
-        for _ in range(draw(st.integers(1, 8))):
-            blob[draw(st.integers(0, len(blob) - 1))] = draw(st.integers(0, 255))
-        return bytes(blob[: draw(st.integers(1, len(blob)))])
-
-    return st.one_of(st.binary(max_size=4096), mutated())
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(blob=one_of_bytes())
-def test_any_bytes_give_a_picture_or_a_polite_refusal(blob):
-    try:
-        result = from_bytes(blob)
-    except ImageError as error:
-        check_human(error)
-    else:
-        check_output(result)
 
 
 numeric_dtypes = st.sampled_from(

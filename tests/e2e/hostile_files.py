@@ -31,12 +31,7 @@ def png_all_black(width: int = 12000, height: int = 12000) -> bytes:
     parts = [compressor.compress(row) for _ in range(height)]
     parts.append(compressor.flush())
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", b"".join(parts))
-        + png_chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", b"".join(parts)) + png_chunk(b"IEND", b"")
 
 
 def truncated(path: Path, fraction: float = 0.5) -> bytes:
@@ -69,3 +64,25 @@ RANDOM = random.Random(0).randbytes(4096)
 def oversize(megabytes: float = 11) -> bytes:
     """A file over the 10 MB upload limit that starts like a PNG."""
     return small_png() + b"\x00" * int(megabytes * 2**20)
+
+
+def png_just_over_the_cap() -> bytes:
+    """A PNG header one row over the pixel cap for PNG (fmnist.uploads.MAX_PIXELS), with no pixel data behind it."""
+    from fmnist import uploads
+
+    width = 6000
+    return png_header_bomb(width, uploads.MAX_PIXELS // width + 1)
+
+
+def exif_rotated_jpeg(width: int = 1600, height: int = 800) -> bytes:
+    """A wide JPEG stored on its side with EXIF orientation 6: upright it is tall, a dark bar at the top.
+
+    For checking that the thumbnail the page shows is upright: stored, the bar is on the left.
+    """
+    image = Image.new("RGB", (width, height), (245, 245, 245))
+    image.paste((30, 30, 30), (width // 10, height // 4, width // 3, 3 * height // 4))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=90, exif=exif.tobytes())
+    return buffer.getvalue()
