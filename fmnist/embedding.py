@@ -89,10 +89,11 @@ def features(model, images, kind: str, chunk_size: int = 2048, progress=None) ->
 
 def project(features: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
     """Project features (n, d) to (n, 2) float32 with scikit-learn's PCA or t-SNE."""
-    return _project(features, method, seed)[0]
+    return fit_projection(features, method, seed)[0]
 
 
-def _project(features: np.ndarray, method: str, seed: int):
+def fit_projection(features: np.ndarray, method: str, seed: int = 0):
+    """Project features to 2-D; returns (coordinates (n, 2), PCA mean, PCA axes), the last two empty for t-SNE."""
     from sklearn.decomposition import PCA
 
     if method not in METHODS:
@@ -160,7 +161,7 @@ def projection_map(model, dataset, kind: str, method: str = "pca", per_class: in
         indices = map_indices(dataset.test_labels, per_class)
         vectors = features(model, dataset.test_images[indices], kind, progress=lambda f: report(0.3 * f))
         report(0.3)
-        coordinates, mean, components = _project(vectors, method, seed=0)
+        coordinates, mean, components = fit_projection(vectors, method, seed=0)
         stored = {"indices": indices, "coordinates": coordinates, "features": vectors, "pca_mean": mean, "pca_components": components}
         _write(path, stored)
         report(1.0)
