@@ -196,3 +196,8 @@ def neighbours(model, image, k: int = 5, dataset=None, kind: str = "hidden") -> 
     dataset = dataset or data.load()
     query = features(model, as_batch(image), kind)
     return nearest(training_features(model, dataset, kind), query, k)[0]
+
+
+def training_features_cached(model, kind: str = "hidden") -> bool:
+    """Whether `training_features` will read from disk (raw pixels need no cache)."""
+    return kind == "pixels" or _cache_path(fingerprint(model), f"train-{kind}").is_file()
