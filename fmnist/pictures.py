@@ -77,18 +77,23 @@ def heat_strip(values: np.ndarray, width: int = 640, height: int = 28) -> np.nda
     return np.repeat(np.repeat(strip, height, axis=0), width // cells, axis=1)
 
 
-def overlay(image: np.ndarray, heat: np.ndarray, scale: int = 6, signed: bool = False, alpha: float = 0.6) -> np.ndarray:
-    """A (28, 28) map over the grey input: the input in grey, the map's colours blended on top."""
+def overlay(image: np.ndarray, heat: np.ndarray, scale: int = 6, signed: bool = False, alpha: float = 0.85) -> np.ndarray:
+    """A (28, 28) map over the grey input: the input in grey, the map's colours blended on top.
+
+    Signed maps blend in proportion to their magnitude (relative to the 99th percentile, so one extreme
+    pixel does not wash out the rest); unsigned maps (in [0, 1]) blend in proportion to their value.
+    """
     base = np.asarray(image, np.float32)
+    heat = np.asarray(heat, np.float32)
     grey = np.repeat((np.clip(base, 0, 1) * 255)[..., None], 3, axis=-1)
     if signed:
-        colours = colorize(heat, DIVERGING_MAP, signed=True).astype(np.float32)
-        # Where the map is near zero the diverging colour is white; blend only in proportion to the magnitude.
-        strength = np.abs(np.asarray(heat, np.float32))
-        weight = alpha * (strength / (strength.max() or 1.0))[..., None]
+        strength = np.abs(heat)
+        top = float(np.percentile(strength, 99)) or float(strength.max()) or 1.0
+        colours = colorize(heat, DIVERGING_MAP, signed=True, scale=top).astype(np.float32)
+        weight = alpha * np.clip(strength / top, 0.0, 1.0)[..., None]
     else:
         colours = colorize(heat, HEAT_MAP).astype(np.float32)
-        weight = np.full(base.shape + (1,), alpha, np.float32)
+        weight = alpha * np.clip(heat, 0.0, 1.0)[..., None]
     blended = (1 - weight) * grey + weight * colours
     return enlarge(blended.round().astype(np.uint8), scale)
 

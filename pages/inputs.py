@@ -33,11 +33,6 @@ class ChosenInput:
     index: int | None = None  # The test image's index in the test split.
 
 
-if "upload_key" not in st.session_state:
-    st.session_state.upload_key = 0
-    st.session_state.example = None
-
-
 # Lets the user choose the model: the shipped default, saved models, or this session's own unsaved model.
 def model_ui(column, key: str) -> tuple[str, dict]:
     infos = {info.name: info for info in registry.list_models()}
@@ -115,6 +110,10 @@ def choose_example(path: Path) -> None:
 
 # Lets the user upload a picture or pick an example; returns the input (image None without a usable picture).
 def upload_ui() -> ChosenInput:
+    # Initialised here, on every run, not at import: this module is imported once per server, not per session.
+    if "upload_key" not in st.session_state:
+        st.session_state.upload_key = 0
+        st.session_state.example = None
     upload = st.file_uploader(t("upload_label"), type=UPLOAD_TYPES, key=f"upload_{st.session_state.upload_key}")
     if EXAMPLES:
         st.caption(t("examples"))

@@ -72,9 +72,10 @@ def layers_ui(model, result: explain.Explanation) -> None:
             left.markdown(f"**{name}**  \n`{info.shape}` · {t('params_count', params=f'{info.params:,}')}")
             if info.kind == "conv":
                 maps = pictures.channels_first(values)
-                right.image(pictures.tile(maps, columns=16, scale=map_scale(maps.shape[1])))
+                picture = pictures.tile(maps, columns=16, scale=map_scale(maps.shape[1]))
+                right.image(picture, width=min(picture.shape[1], 900))
             elif info.kind == "softmax":
-                right.image(bars_png(values, language()), width=480)
+                right.image(bars_png(values, language()), width=360)
             elif info.kind == "dense":
                 right.image(pictures.heat_strip(values))
         kernel_ui(model, result)
@@ -90,15 +91,13 @@ def kernel_ui(model, result: explain.Explanation) -> None:
     left, right = st.columns(2)
     layer = left.selectbox(t("kernel_layer"), [info.name for info in convolutions], key="kernel_layer")
     count = outputs[layer].shape[-1]
-    channel = int(right.number_input(t("kernel_channel", count=count), 0, count - 1, key="kernel_channel") if count > 1 else 0)
-    channel = min(channel, count - 1)
+    channel = min(int(right.number_input(t("kernel_channel", count=count - 1), 0, count - 1, key="kernel_channel")), count - 1)
     weights = explain.kernel(model, layer, channel)
-    feature, kernel_picture = st.columns([1, 2])
-    feature.image(pictures.enlarge(pictures.colorize(outputs[layer][..., channel]), map_scale(outputs[layer].shape[0]) * 2), caption=t("feature_map", channel=channel), width=168)
-    kernel_picture.image(
-        pictures.tile(pictures.channels_first(weights), columns=16, scale=12, cmap=pictures.DIVERGING_MAP, signed=True),
-        caption=t("kernel_caption", height=weights.shape[0], width=weights.shape[1], inputs=weights.shape[2]),
-    )
+    feature, kernel_picture = st.columns([1, 3])
+    feature.image(pictures.enlarge(pictures.colorize(outputs[layer][..., channel]), map_scale(outputs[layer].shape[0]) * 3), caption=t("feature_map", channel=channel), width=168)
+    picture = pictures.tile(pictures.channels_first(weights), columns=16, scale=16, cmap=pictures.DIVERGING_MAP, signed=True)
+    kernel_picture.image(picture, width=picture.shape[1])
+    kernel_picture.caption(t("kernel_caption", height=weights.shape[0], width=weights.shape[1], inputs=weights.shape[2]))
 
 
 # Shows what the first layer learned: the MLP's 28×28 templates or the CNN's first kernels.
@@ -112,7 +111,8 @@ def templates_ui(model) -> None:
             return
         st.caption(t("templates_help_dense" if kind == "dense" else "templates_help_conv"))
         scale = 2 if kind == "dense" else 8
-        st.image(pictures.tile(weights, columns=16, scale=scale, cmap=pictures.DIVERGING_MAP, signed=True))
+        picture = pictures.tile(weights, columns=16, scale=scale, cmap=pictures.DIVERGING_MAP, signed=True)
+        st.image(picture, width=picture.shape[1])
 
 
 # Lets the user pick the class to explain: the top prediction, the true class of a test image, or any class.

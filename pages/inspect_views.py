@@ -79,18 +79,16 @@ def errors_ui(predictor, key: str) -> None:
         with st.spinner(t("evaluating")):
             result = test_evaluation(predictor, key)
         st.markdown(t("errors_accuracy", accuracy=f"{result.accuracy:.2%}", mistakes=f"{len(result.mistakes):,}"))
-        chart, cell_images = st.columns([3, 2])
+        chart, _ = st.columns([3, 1])
         with chart:
             event = st.altair_chart(confusion_chart(result), on_select="rerun", selection_mode="cell", key="confusion")
         true, predicted = chosen_cell(event, result)
-        labels = dataset().test_labels
-        indices = errors.cell_indices(result, labels, true, predicted)
+        indices = errors.cell_indices(result, dataset().test_labels, true, predicted)
         names = class_names()
-        with cell_images:
-            st.markdown(t("cell_title", true=names[true], predicted=names[predicted], count=len(indices)))
-            if len(indices):
-                st.image(grid_png(result, key, tuple(int(i) for i in indices[:SHOWN]), language()))
-                st.caption(t("test_indices", indices=", ".join(str(int(i)) for i in indices[:SHOWN])))
+        st.markdown(t("cell_title", true=names[true], predicted=names[predicted], count=len(indices)))
+        if len(indices):
+            st.image(grid_png(result, key, tuple(int(i) for i in indices[:SHOWN]), language()), width=720)
+            st.caption(t("test_indices", indices=", ".join(str(int(i)) for i in indices[:SHOWN])))
         st.markdown(f"**{t('confident_mistakes')}**")
         st.caption(t("confident_mistakes_help"))
         worst = errors.confident_mistakes(result, SHOWN)
@@ -179,5 +177,5 @@ def neighbours_ui(model, key: str, image: np.ndarray) -> None:
         st.image(
             [enlarge(255 - ds.train_images[i], 3) for i in found],
             caption=[t("neighbour_caption", index=int(i), name=names[int(ds.train_labels[i])]) for i in found],
-            width=84,
+            width=120,
         )
