@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
 HERE = Path(__file__).resolve().parent
@@ -29,6 +30,13 @@ def choose(page: Page, key: str, option: str) -> None:
     settle(page, timeout=180)
 
 
+def shrink(path: Path) -> None:
+    """Keep the repository small: 256 colours are plenty for a screenshot (a third of the bytes or less)."""
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
 def shoot_views(page: Page, suffix: str, views=VIEWS) -> None:
     for view in views:
         box = page.locator(f".st-key-{view}")
@@ -39,7 +47,9 @@ def shoot_views(page: Page, suffix: str, views=VIEWS) -> None:
         height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
         page.set_viewport_size({"width": WIDTH, "height": max(1000, min(int(height) + 40, 12000))})
         page.wait_for_timeout(600)
-        box.screenshot(path=str(OUT / f"{view}-{suffix}.png"))
+        path = OUT / f"{view}-{suffix}.png"
+        box.screenshot(path=str(path))
+        shrink(path)
         page.set_viewport_size({"width": WIDTH, "height": 1000})
         print(f"saved {view}-{suffix}.png")
 
@@ -56,6 +66,7 @@ def hover_map(page: Page, name: str) -> None:
             if page.locator("#vg-tooltip-element img").count() and page.locator("#vg-tooltip-element").is_visible():
                 page.wait_for_timeout(300)
                 page.screenshot(path=str(OUT / f"{name}.png"))
+                shrink(OUT / f"{name}.png")
                 print(f"saved {name}.png (tooltip with a picture)")
                 return
     print("no tooltip with a picture appeared")
