@@ -59,9 +59,11 @@ def predictor_for(choice: str, infos: dict):
 
 
 def model_key(choice: str, infos: dict) -> str:
-    """A text that changes whenever the chosen model does: name and checksum, or this session's job."""
+    """A text that changes whenever the chosen model does: name and file checksum, or a checksum of the weights."""
     if choice == SESSION_MODEL:
-        return f"session-{id(session_job())}"
+        from fmnist.embedding import fingerprint
+
+        return f"session-{fingerprint(session_predictor().model)}"
     return f"{choice}-{infos[choice].metadata.get('sha256', '')}"
 
 
