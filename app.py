@@ -16,6 +16,7 @@ page = st.navigation(
         st.Page("pages/browse.py", title=t("nav_browse"), url_path="browse", icon=":material/grid_view:"),
         st.Page("pages/train.py", title=t("nav_train"), url_path="train", icon=":material/model_training:"),
         st.Page("pages/predict.py", title=t("nav_predict"), url_path="predict", icon=":material/checkroom:"),
+        st.Page("pages/inspect.py", title=t("nav_inspect"), url_path="inspect", icon=":material/neurology:"),
     ]
 )
 language_ui()

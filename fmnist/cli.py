@@ -1,4 +1,4 @@
-"""The command line: python -m fmnist info | train | evaluate | predict | bench.
+"""The command line: python -m fmnist info | train | evaluate | predict | explain | bench.
 
 Each command prints a readable report, or with --json machine-readable lines
 (the last line is always one JSON object). Errors are one line on stderr and a
@@ -228,6 +228,13 @@ def file_error(name: str, error: OSError) -> str:
     return f"cannot read the file ({error.strerror or 'input/output error'})"
 
 
+def explain_command(args) -> int:
+    """Look inside the model for picture files (see fmnist/explain_command.py)."""
+    from fmnist import explain_command
+
+    return explain_command.run(args, load_model_arg, read_file, file_error, fail)
+
+
 def bench_command(args) -> int:
     """Measure speed side by side with the tutorial's recipe; with --json the last line is one object."""
     from fmnist import bench
@@ -271,6 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--json", action="store_true", help="one JSON object per file")
     predict.add_argument("files", nargs="+", metavar="FILE")
 
+    from fmnist import explain_command
+
+    explain_command.add_parser(commands)
+
     bench = commands.add_parser("bench", help="measure speed against the tutorial's recipe", description="Data load, training throughput, one-picture latency and batch throughput, each beside the tutorial's recipe measured in the same run.")
     bench.add_argument("--json", action="store_true", help="the last line is one JSON object")
     bench.add_argument("--recipes", action="store_true", help="also time whole training runs of both models and of the tutorial's recipe (minutes)")
@@ -282,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = argv
-    handlers = {"info": info_command, "train": train_command, "evaluate": evaluate_command, "predict": predict_command, "bench": bench_command}
+    handlers = {"info": info_command, "train": train_command, "evaluate": evaluate_command, "predict": predict_command, "explain": explain_command, "bench": bench_command}
     try:
         return handlers[args.command](args)
     except data.DataError as error:

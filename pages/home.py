@@ -38,13 +38,14 @@ def default_model_ui() -> None:
     columns[3].metric(t("optimizer"), config.get("optimizer", "–"))
 
 
-# Links to the three pages, one sentence each.
+# Links to the pages, one sentence each.
 def links_ui() -> None:
     st.subheader(t("home_pages"))
     for path, icon, title, blurb in (
         ("pages/browse.py", ":material/grid_view:", "nav_browse", "home_browse"),
         ("pages/train.py", ":material/model_training:", "nav_train", "home_train"),
         ("pages/predict.py", ":material/checkroom:", "nav_predict", "home_predict"),
+        ("pages/inspect.py", ":material/neurology:", "nav_inspect", "home_inspect"),
     ):
         st.page_link(path, label=f"**{t(title)}** — {t(blurb)}", icon=icon)
 
