@@ -3,6 +3,10 @@
 Three doors lead in: `from_bytes` (or `read_upload`, which also gives a thumbnail) for uploaded files,
 checked and decoded small by `fmnist.uploads`; `from_canvas` for RGBA drawings; `from_array` for numpy
 arrays. All of them end in `to_dataset_look`, the geometry Fashion-MNIST itself was made with. Every refusal is an `ImageError` whose message can be shown to a person as it is.
+
+Each door also takes an optional `steps` dict that it fills with the intermediate pictures, for teaching
+(fmnist.pipeline_steps draws them): "given" (uploads: the upright picture), "grey" (float, 0..1),
+"polarity" (light object on 0), "cropped" (the object's bounding box), "model_input" (the result).
 """
 
 from __future__ import annotations
@@ -52,9 +56,13 @@ class Upload:
     thumbnail: np.ndarray
 
 
-def from_bytes(data: bytes) -> np.ndarray:
+def from_bytes(data: bytes, steps: dict | None = None) -> np.ndarray:
     """Decode an uploaded file (see fmnist.uploads for the checks) and bring it to the dataset's look."""
-    return from_array(uploads.decode(data).pixels)
+    if steps is None:
+        return from_array(uploads.decode(data).pixels)
+    decoded = uploads.decode(data, thumbnail_size=THUMBNAIL_SIZE)
+    steps["given"] = decoded.thumbnail
+    return from_array(decoded.pixels, steps)
 
 
 def read_upload(data: bytes, thumbnail_size: int = THUMBNAIL_SIZE) -> Upload:
@@ -63,7 +71,7 @@ def read_upload(data: bytes, thumbnail_size: int = THUMBNAIL_SIZE) -> Upload:
     return Upload(from_array(decoded.pixels), decoded.thumbnail)
 
 
-def from_canvas(rgba: np.ndarray) -> np.ndarray:
+def from_canvas(rgba: np.ndarray, steps: dict | None = None) -> np.ndarray:
     """Turn a drawing (H, W, 4) RGBA, any stroke colour on any background, into the dataset's look.
 
     The background colour is the median of the outermost ring of pixels. A
@@ -96,11 +104,14 @@ def from_canvas(rgba: np.ndarray) -> np.ndarray:
         ink = np.asarray(ink)
     if ink.max() < CANVAS_THRESHOLD * 255:
         raise ImageError("Draw something first: the canvas is still empty.")
+    if steps is not None:
+        steps["given"] = pixels
+        steps["grey"] = steps["polarity"] = ink.astype(np.float32) / 255.0
     # The ink is already light on a background of 0, so only the crop and fit of `to_dataset_look` remain.
-    return _crop_and_fit(ink, CANVAS_THRESHOLD * 255)
+    return _crop_and_fit(ink, CANVAS_THRESHOLD * 255, steps)
 
 
-def from_array(array) -> np.ndarray:
+def from_array(array, steps: dict | None = None) -> np.ndarray:
     """Bring a 2-D grayscale or a 3-D RGB/RGBA array (any numeric dtype, any range) to the dataset's look.
 
     uint8 is read as 0..255 and floats already in 0..1 as they are; any other
@@ -121,15 +132,15 @@ def from_array(array) -> np.ndarray:
         raise ImageError(TOO_MANY_PIXELS)
     unit = _to_unit_range(pixels)
     if unit.ndim == 2:
-        return to_dataset_look(unit)
+        return to_dataset_look(unit, steps)
     channels = unit.shape[2]
     gray = unit[..., 0] * 0.299 + unit[..., 1] * 0.587 + unit[..., 2] * 0.114 if channels in (3, 4) else unit[..., 0]
     if channels in (2, 4):
         gray = _flatten_alpha(gray, unit[..., -1])
-    return to_dataset_look(gray)
+    return to_dataset_look(gray, steps)
 
 
-def to_dataset_look(gray: np.ndarray) -> np.ndarray:
+def to_dataset_look(gray: np.ndarray, steps: dict | None = None) -> np.ndarray:
     """Apply the geometry shared by every path to a 2-D float image in [0, 1].
 
     1. Background level and noise: median and median absolute deviation of the outermost ring of pixels.
@@ -157,23 +168,33 @@ def to_dataset_look(gray: np.ndarray) -> np.ndarray:
     strong = deviation[np.abs(deviation) > floor]
     if strong.size == 0:
         raise ImageError(BLANK)
+    if steps is not None:
+        steps["grey"] = image
     if strong.sum() < 0:
         deviation = np.negative(deviation, out=deviation)
-    return _crop_and_fit(np.maximum(deviation, 0, out=deviation), 4.0 * noise)
+    ink = np.maximum(deviation, 0, out=deviation)
+    if steps is not None:
+        steps["polarity"] = ink
+    return _crop_and_fit(ink, 4.0 * noise, steps)
 
 
-def _crop_and_fit(ink: np.ndarray, floor: float) -> np.ndarray:
+def _crop_and_fit(ink: np.ndarray, floor: float, steps: dict | None = None) -> np.ndarray:
     """Crop a light-on-zero image to its object, fit it into 28×28 and stretch it (steps 4 to 6 above)."""
     relative = BOX_THRESHOLD if max(ink.shape) > SIZE else BOX_THRESHOLD_SMALL
     mask = ink > max(relative * float(ink.max()), floor)
     top, bottom, left, right = _bounding_box(mask, ignore_lone_pixels=min(ink.shape) > 2 * SIZE)
+    if steps is not None:
+        steps["cropped"] = ink[top:bottom, left:right]
     out = _fit(ink[top:bottom, left:right].astype(np.float32))
     brightest = float(out.max())
     if brightest <= 0:
         raise ImageError(BLANK)
     out *= np.float32(1.0 / brightest)
     np.clip(out, 0.0, 1.0, out=out)
-    return np.ascontiguousarray(out, dtype=np.float32)
+    out = np.ascontiguousarray(out, dtype=np.float32)
+    if steps is not None:
+        steps["model_input"] = out
+    return out
 
 
 def _numeric_array(array, what: str) -> np.ndarray:

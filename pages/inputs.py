@@ -15,7 +15,6 @@ from fmnist import preprocess, registry
 from pages.common import class_names, dataset, enlarge, registry_predictor, session_job, session_predictor, t
 
 SOURCES = {"Draw": "source_draw", "Upload": "source_upload", "Test sample": "source_sample"}
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]
 EXAMPLES = sorted(
     p for p in (Path(__file__).resolve().parent.parent / "assets" / "examples").glob("*") if p.suffix in (".png", ".jpg")
 )
@@ -116,7 +115,7 @@ def upload_ui() -> ChosenInput:
     if "upload_key" not in st.session_state:
         st.session_state.upload_key = 0
         st.session_state.example = None
-    upload = st.file_uploader(t("upload_label"), type=UPLOAD_TYPES, key=f"upload_{st.session_state.upload_key}")
+    upload = st.file_uploader(t("upload_label"), type=preprocess.UPLOAD_EXTENSIONS, key=f"upload_{st.session_state.upload_key}")
     if EXAMPLES:
         st.caption(t("examples"))
         for column, path in zip(st.columns(len(EXAMPLES)), EXAMPLES):
@@ -130,12 +129,14 @@ def upload_ui() -> ChosenInput:
         st.info(t("upload_something"))
         return ChosenInput("Upload", None)
     try:
-        image = preprocess.from_bytes(content)
+        upload = preprocess.read_upload(content)
     except preprocess.ImageError as error:
         st.error(str(error))
         return ChosenInput("Upload", None)
-    st.image(content, caption=name, width=280)
-    return ChosenInput("Upload", image, raw=content)
+    # The server's own thumbnail of the decoded picture, upright: the browser never decodes a stranger's file.
+    height, width = upload.thumbnail.shape[:2]
+    st.image(upload.thumbnail, caption=name, width=round(width * min(4.0, 280 / max(height, width))))
+    return ChosenInput("Upload", upload.image, raw=content)
 
 
 def random_sample() -> None:
