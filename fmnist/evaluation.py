@@ -20,6 +20,11 @@ class Evaluation:
     mistakes: np.ndarray  # Indices of the misclassified images, ascending.
     probabilities: np.ndarray  # (N, 10)
 
+    @property
+    def predictions(self) -> np.ndarray:
+        """(N,) the predicted class of each image."""
+        return self.probabilities.argmax(axis=1)
+
     def to_dict(self) -> dict:
         """The scalar and per-class figures as plain JSON-friendly values."""
         return {

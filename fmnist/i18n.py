@@ -7,6 +7,8 @@ filled in. Both languages must have the same keys and the same placeholders
 
 from __future__ import annotations
 
+from fmnist import i18n_runs
+
 LANGUAGES = ("en", "zh")
 
 STRINGS = {
@@ -131,7 +133,7 @@ STRINGS = {
         "predict_title": "Predict",
         "predict_intro": "Draw a piece of clothing, upload a photo, or pick a test image, and see what the model thinks it is.",
         "session_model": "This session's model (unsaved)",
-        "no_models": "No model is available: the shipped model assets/models/default.keras is missing. Train one on the Train page.",
+        "no_models": "No model is available: the shipped model assets/models/default.weights.npz is missing. Train one on the Train page.",
         "loading_model": "Loading the model…",
         "input": "Input",
         "source_draw": "Draw",
@@ -321,7 +323,7 @@ STRINGS = {
         "predict_title": "预测",
         "predict_intro": "画一件衣服、上传一张照片或选择一张测试图片，看看模型认为它是什么。",
         "session_model": "本次会话的模型（未保存）",
-        "no_models": "没有可用的模型：缺少随附的模型 assets/models/default.keras。请先在训练页训练一个模型。",
+        "no_models": "没有可用的模型：缺少随附的模型 assets/models/default.weights.npz。请先在训练页训练一个模型。",
         "loading_model": "正在加载模型…",
         "input": "输入",
         "source_draw": "画图",
@@ -412,3 +414,16 @@ def text(key: str, language: str = "en", **values) -> str:
     if key not in strings:
         raise KeyError(f'No UI string called "{key}".')
     return strings[key].format(**values) if values else strings[key]
+
+
+def _merge(*parts: dict) -> None:
+    """Add each page's own strings (a {"en": {...}, "zh": {...}} dict) to STRINGS; a key defined twice is an error."""
+    for part in parts:
+        for language in LANGUAGES:
+            twice = STRINGS[language].keys() & part[language].keys()
+            if twice:
+                raise KeyError(f"UI strings defined twice: {', '.join(sorted(twice))}")
+            STRINGS[language].update(part[language])
+
+
+_merge(i18n_runs.STRINGS)
