@@ -10,7 +10,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from fmnist.training import ARCHITECTURES, OPTIMIZERS  # noqa: F401  (validated there, without TensorFlow)
+from fmnist.config import ARCHITECTURES, EXECUTION, OPTIMIZERS  # noqa: F401  (the tables live there, without TensorFlow)
 
 
 def build_mlp() -> keras.Model:
@@ -68,16 +68,6 @@ def make_optimizer(name: str, learning_rate) -> keras.optimizers.Optimizer:
     raise ValueError(f'Unknown optimizer "{name}"; choose one of: {", ".join(OPTIMIZERS)}.')
 
 
-# How each architecture runs fastest on a 2-core CPU (measured, see README "Performance"): XLA
-# (`jit_compile`) cost more in compiling than it saved for either model at these sizes, and running
-# 16 of the MLP's small steps per call (`steps_per_execution`) saves about 13 % of Python overhead;
-# the live history then gets one point per 16 batches.
-EXECUTION = {
-    "mlp": {"jit_compile": False, "steps_per_execution": 16},
-    "cnn": {"jit_compile": False, "steps_per_execution": 1},
-}
-
-
 def compile_model(
     model: keras.Model,
     optimizer: str = "adam",
@@ -89,7 +79,7 @@ def compile_model(
 
     With `decay_steps`, the learning rate follows a cosine from `learning_rate`
     down to 2 % of it over that many steps; `execution` holds `jit_compile`
-    and `steps_per_execution` (see EXECUTION).
+    and `steps_per_execution` (see fmnist.config.EXECUTION).
     """
     rate = learning_rate
     if decay_steps:
