@@ -165,7 +165,7 @@ def keras_callback(emit, control: Control, steps: int, epochs: int, batch_size: 
 
         def on_train_batch_end(self, batch, logs=None):
             logs = logs or {}
-            k = batch + 1
+            k = min(batch + 1, steps)  # With steps_per_execution, Keras may count past a short epoch's end.
             # Keras reports running means within the epoch, once per `steps_per_execution` batches;
             # recover the mean of the batches since the last report.
             new = max(1, k - self.seen)

@@ -163,7 +163,7 @@ class JobManager:
         """Ask a run to stop at its next step, keeping its weights (a queued run is cancelled).
         Return whether this call changed anything: a second Stop, or one after the end, does nothing."""
         with self._lock:
-            job = self._find(run_id)
+            job = self._find(run_id, known=True)
             if job is None or job.status in ENDED_STATUSES:
                 return False
             if job.status == "queued":
@@ -177,7 +177,7 @@ class JobManager:
     def pause(self, run_id) -> bool:
         """Ask a training run to halt between two steps; it keeps its weights, optimizer state and schedule."""
         with self._lock:
-            job = self._find(run_id)
+            job = self._find(run_id, known=True)
             if job is None or job.status != "running" or job.stop_sent:
                 return False
             self._send(job, "pause")
@@ -186,7 +186,7 @@ class JobManager:
     def resume(self, run_id) -> bool:
         """Let a paused run go on."""
         with self._lock:
-            job = self._find(run_id)
+            job = self._find(run_id, known=True)
             if job is None or job.status not in ("running", "paused") or job.stop_sent:
                 return False
             self._send(job, "resume")
@@ -195,7 +195,7 @@ class JobManager:
     def cancel(self, run_id) -> bool:
         """Take a queued run out of the queue; it is recorded as cancelled."""
         with self._lock:
-            job = self._find(run_id)
+            job = self._find(run_id, known=True)
             if job is None or job.status != "queued":
                 return False
             self._queue.remove(job)
@@ -234,12 +234,16 @@ class JobManager:
 
     # Inside.
 
-    def _find(self, run_id) -> Job | None:
+    def _find(self, run_id, known: bool = False) -> Job | None:
+        """The live job of `run_id`, or None; with `known`, NoSuchRun unless the run is at least on disk."""
         if not runs.is_run_id(run_id):
             raise runs.NoSuchRun()
         if run_id in self._running:
             return self._running[run_id]
-        return next((job for job in self._queue if job.run.id == run_id), None)
+        job = next((job for job in self._queue if job.run.id == run_id), None)
+        if job is None and known:
+            runs.get(run_id, self.root)
+        return job
 
     def _starts_in(self, job: Job) -> float:
         remaining = []
