@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from fmnist import atomic
 from fmnist.config import DONE_STATUSES, ENDED_STATUSES, TrainConfig
 
@@ -101,6 +103,14 @@ class Run:
     def evaluation(self) -> dict | None:
         return self.read("evaluation.json")
 
+    def recorded_evaluation(self) -> "RecordedEvaluation | None":
+        """The evaluation as the Train page shows it, or None when the run has none (or it is unreadable)."""
+        values = self.evaluation()
+        try:
+            return RecordedEvaluation.from_dict(values) if values else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
     def has_weights(self) -> bool:
         return self.status().get("status") in DONE_STATUSES and self.weights_path.is_file()
 
@@ -116,6 +126,45 @@ class Run:
         status = {**self.read("status.json", {}), **changes}
         self.write("status.json", status)
         return status
+
+
+GRID_SIZE = 15  # Test images in the tutorial's prediction grid (5 x 3).
+
+
+def evaluation_record(evaluation) -> dict:
+    """evaluation.json from an Evaluation: the figures, and the probabilities of the images the Train page's
+    grids show (the first test images and the first mistakes), so that the server need not evaluate again."""
+    first = np.arange(GRID_SIZE)
+    mistakes = evaluation.mistakes[:GRID_SIZE]
+    probabilities = lambda indices: np.round(evaluation.probabilities[indices], 6).tolist()  # noqa: E731
+    return {**evaluation.to_dict(), "grid": {"first": {"indices": first.tolist(), "probabilities": probabilities(first)},
+                                             "mistakes": {"indices": mistakes.tolist(), "probabilities": probabilities(mistakes)}}}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RecordedEvaluation:
+    """A run's evaluation.json, read back: what the Train page shows of a run's test results."""
+
+    accuracy: float
+    loss: float
+    per_class_accuracy: np.ndarray  # (10,)
+    confusion: np.ndarray  # (10, 10), rows = true class.
+    mistake_count: int
+    grids: dict  # "first" and "mistakes": (indices, probabilities) of up to GRID_SIZE test images.
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "RecordedEvaluation":
+        grids = {
+            name: (np.asarray(grid["indices"], dtype=np.int64), np.asarray(grid["probabilities"], dtype=np.float64).reshape(-1, 10))
+            for name, grid in (values.get("grid") or {}).items()
+        }  # fmt: skip
+        return cls(float(values["accuracy"]), float(values["loss"]), np.asarray(values["per_class_accuracy"], dtype=np.float64),
+                   np.asarray(values["confusion_matrix"], dtype=np.int64), int(values["mistakes"]), grids)  # fmt: skip
+
+    def grid(self, mistakes: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, probabilities) of the grid's test images: the first ones, or the first mistakes."""
+        empty = (np.zeros(0, np.int64), np.zeros((0, 10)))
+        return self.grids.get("mistakes" if mistakes else "first", empty)
 
 
 def create(config: TrainConfig, source: str, root: Path | None = None) -> Run:

@@ -86,7 +86,7 @@ def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=No
         from fmnist.evaluation import evaluate
 
         evaluation = evaluate(model, dataset.test_images, dataset.test_labels)
-        run.write("evaluation.json", evaluation.to_dict())
+        run.write("evaluation.json", runs.evaluation_record(evaluation))
         run.write("history.json", log.to_dict())
         _, history = log.copy()
         final = {"status": "stopped" if stopped else "finished", "error": None, "train_seconds": round(seconds, 3),
@@ -130,8 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(argv[0])
     run = runs.Run(folder.name, folder)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Lower priority than the server, so that predictions in the server stay quick.
-    os.nice(int(os.environ.get("FMNIST_TRAIN_NICE", "10")))
+    # The lowest CPU priority (by default): the run gets the CPU time the server leaves, so predictions stay quick.
+    os.nice(int(os.environ.get("FMNIST_TRAIN_NICE", "19")))
     # The progress stream keeps the real stdout; anything else printed (by TensorFlow too) goes to the log.
     stream = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)

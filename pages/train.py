@@ -6,15 +6,13 @@ Every run trains in a child process of the server's job manager and is named in 
 
 import math
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from fmnist import config as fconfig
 from fmnist import curves, jobs, plots, registry, runs
-from fmnist.evaluation import evaluate
 from pages.common import (
-    attached_run_id, class_names, dataset, format_seconds, job_manager, language, run_model, run_predictor, run_view,
+    attached_run_id, class_names, dataset, format_seconds, job_manager, language, run_model, run_view,
     session_png, t,
 )  # fmt: skip
 
@@ -202,14 +200,11 @@ def outcome_ui(view) -> None:
 
 
 def evaluation_of(view):
-    """The test-set evaluation of an ended run's model, computed once per run in this session."""
-    cached = st.session_state.get("evaluation")
-    if cached is None or cached[0] != view.id:
-        with st.spinner(t("evaluating")):
-            ds = dataset()
-            cached = (view.id, evaluate(run_predictor(view.id), ds.test_images, ds.test_labels))
-        st.session_state.evaluation = cached
-    return cached[1]
+    """The test-set evaluation the run's child recorded, or None when the run has none."""
+    try:
+        return runs.get(view.id, job_manager().root).recorded_evaluation()
+    except runs.NoSuchRun:
+        return None
 
 
 # Shows the test accuracy and loss, the confusion matrix and the accuracy of each class.
@@ -237,7 +232,7 @@ def scores_ui(view, evaluation) -> None:
 def prediction_grid_ui(view, evaluation) -> None:
     st.subheader(t("predictions"))
     mistakes = st.toggle(t("mistakes_only"), key="mistakes_only")
-    indices = evaluation.mistakes[:15] if mistakes else np.arange(15)
+    indices, probabilities = evaluation.grid(mistakes)
     if not len(indices):
         st.info(t("no_mistakes"))
         return
@@ -246,11 +241,11 @@ def prediction_grid_ui(view, evaluation) -> None:
     png = session_png(
         key,
         lambda: plots.prediction_grid(
-            ds.test_images[indices], evaluation.probabilities[indices], ds.test_labels[indices], class_names()
+            ds.test_images[indices], probabilities, ds.test_labels[indices], class_names()
         ),
     )
     st.image(png, width=900)
-    st.caption(t("grid_mistakes", count=len(evaluation.mistakes)) if mistakes else t("grid_first"))
+    st.caption(t("grid_mistakes", count=evaluation.mistake_count) if mistakes else t("grid_first"))
 
 
 # Lets the user save the trained model under a name so that every session can use it.
@@ -289,8 +284,9 @@ if view is not None:
         status_ui(view)
         outcome_ui(view)
         curves_ui(view.history)
-        if view.has_model:
-            evaluation = evaluation_of(view)
+        evaluation = evaluation_of(view) if view.has_model else None
+        if evaluation is not None:
             scores_ui(view, evaluation)
             prediction_grid_ui(view, evaluation)
+        if view.has_model:
             save_ui(view)

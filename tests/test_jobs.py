@@ -59,6 +59,12 @@ def test_a_tiny_run_finishes_and_is_recorded(manager):
     assert run.weights_path.is_file() and run.has_weights()
     assert 0 < run.evaluation()["accuracy"] <= 1 and len(run.evaluation()["per_class_accuracy"]) == 10
     assert run.history()["history"]["epoch"] == [1]
+    # The grids the Train page shows come from the record: the first test images and the first mistakes.
+    recorded = run.recorded_evaluation()
+    indices, probabilities = recorded.grid(mistakes=False)
+    assert indices.tolist() == list(range(15)) and probabilities.shape == (15, 10)
+    assert abs(probabilities.sum(axis=1) - 1).max() < 1e-4
+    assert len(recorded.grid(mistakes=True)[0]) == min(15, recorded.mistake_count) and recorded.confusion.sum() == 10000
     assert manager.active() == []
 
 
