@@ -85,9 +85,9 @@ def measure_prediction(model, dataset, calls: int) -> dict:
     canvas[140:240, 135:145, :3] = 0
 
     predictor = Predictor(model)
-    ours = lambda: predictor.predict_one(preprocess.from_canvas(canvas))  # noqa: E731
+    ours = lambda: predictor.predict_one(preprocess.from_canvas(canvas))
     probability_model = keras.Sequential([model, keras.layers.Softmax()])
-    tutorial = lambda: probability_model.predict(preprocess.from_canvas(canvas)[None], verbose=0)[0]  # noqa: E731
+    tutorial = lambda: probability_model.predict(preprocess.from_canvas(canvas)[None], verbose=0)[0]
     for function in (ours, tutorial):
         timed(function, 5)  # Warm-up.
     ours_times = timed(ours, calls)

@@ -65,7 +65,7 @@ class TrainConfig:
     # Seeds weights, shuffling and dropout: same seed, same machine -> same metrics.
     seed: int = 0
 
-    def resolved(self) -> "TrainConfig":
+    def resolved(self) -> TrainConfig:
         """A copy with every None replaced by the model's default, after checking all values."""
         if self.model not in ARCHITECTURES:
             raise ValueError(f'Unknown model "{self.model}"; choose one of: {", ".join(ARCHITECTURES)}.')
@@ -103,6 +103,6 @@ class TrainConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict) -> "TrainConfig":
+    def from_dict(cls, values: dict) -> TrainConfig:
         names = {f.name for f in fields(cls)}
         return cls(**{key: value for key, value in values.items() if key in names})

@@ -54,7 +54,7 @@ class Progress:
         return shown[0], shown[1], done / (epochs * self.steps_per_epoch)
 
     @classmethod
-    def from_dict(cls, values: dict | None) -> "Progress":
+    def from_dict(cls, values: dict | None) -> Progress:
         names = cls.__dataclass_fields__
         return cls(**{key: value for key, value in (values or {}).items() if key in names})
 
@@ -97,7 +97,7 @@ class RunLog:
         return {"history": history, "progress": asdict(progress)}
 
     @classmethod
-    def from_dict(cls, values: dict) -> "RunLog":
+    def from_dict(cls, values: dict) -> RunLog:
         history = empty_history()
         for key, items in (values.get("history") or {}).items():
             if key in history and isinstance(items, list):

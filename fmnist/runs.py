@@ -103,7 +103,7 @@ class Run:
     def evaluation(self) -> dict | None:
         return self.read("evaluation.json")
 
-    def recorded_evaluation(self) -> "RecordedEvaluation | None":
+    def recorded_evaluation(self) -> RecordedEvaluation | None:
         """The evaluation as the Train page shows it, or None when the run has none (or it is unreadable)."""
         values = self.evaluation()
         try:
@@ -136,7 +136,7 @@ def evaluation_record(evaluation) -> dict:
     grids show (the first test images and the first mistakes), so that the server need not evaluate again."""
     first = np.arange(GRID_SIZE)
     mistakes = evaluation.mistakes[:GRID_SIZE]
-    probabilities = lambda indices: np.round(evaluation.probabilities[indices], 6).tolist()  # noqa: E731
+    probabilities = lambda indices: np.round(evaluation.probabilities[indices], 6).tolist()
     return {**evaluation.to_dict(), "grid": {"first": {"indices": first.tolist(), "probabilities": probabilities(first)},
                                              "mistakes": {"indices": mistakes.tolist(), "probabilities": probabilities(mistakes)}}}  # fmt: skip
 
@@ -153,7 +153,7 @@ class RecordedEvaluation:
     grids: dict  # "first" and "mistakes": (indices, probabilities) of up to GRID_SIZE test images.
 
     @classmethod
-    def from_dict(cls, values: dict) -> "RecordedEvaluation":
+    def from_dict(cls, values: dict) -> RecordedEvaluation:
         grids = {
             name: (np.asarray(grid["indices"], dtype=np.int64), np.asarray(grid["probabilities"], dtype=np.float64).reshape(-1, 10))
             for name, grid in (values.get("grid") or {}).items()
@@ -245,7 +245,7 @@ def registry_metadata(run: Run, made_by: str) -> dict:
 
     config, status, evaluation = run.config(), run.status(), run.evaluation() or {}
     history = run.history().get("history", {})
-    last = lambda key: history[key][-1] if history.get(key) else None  # noqa: E731
+    last = lambda key: history[key][-1] if history.get(key) else None
     return {
         "architecture": config.model,
         "config": config.to_dict(),

@@ -18,7 +18,14 @@ import numpy as np
 
 from fmnist import data as fdata
 from fmnist.config import ARCHITECTURES, DEFAULTS, OPTIMIZERS, SCHEDULES, TrainConfig  # noqa: F401 (re-exported)
-from fmnist.history import Control, Progress, RunLog, StopRequested, empty_history, keras_callback
+from fmnist.history import (
+    Control,
+    Progress,
+    RunLog,
+    StopRequested,
+    empty_history,
+    keras_callback,
+)
 
 
 def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, strategy=None):
@@ -93,7 +100,7 @@ class TrainingJob:
     def snapshot(self) -> Snapshot:
         return Snapshot(self.status, self.error, *self.log.copy())
 
-    def run(self) -> "TrainingJob":
+    def run(self) -> TrainingJob:
         """Train until done, stopped or failed; a failure becomes `status` "failed" and `error`."""
         self.status = "running"
         try:

@@ -12,8 +12,16 @@ import streamlit as st
 from fmnist import config as fconfig
 from fmnist import curves, jobs, plots, registry, runs
 from pages.common import (
-    attached_run_id, class_names, dataset, format_seconds, job_manager, language, run_model, run_view,
-    session_png, t,
+    attached_run_id,
+    class_names,
+    dataset,
+    format_seconds,
+    job_manager,
+    language,
+    run_model,
+    run_view,
+    session_png,
+    t,
 )  # fmt: skip
 
 BATCH_SIZES = (16, 32, 64, 128, 256, 512)

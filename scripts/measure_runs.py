@@ -18,10 +18,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.e2e_support import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, SLOW, StreamlitServer, choose_radio, main, open_page, predict_latencies, prediction_box,
+from tests.e2e.e2e_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SLOW,
+    StreamlitServer,
+    choose_radio,
+    main,
+    open_page,
+    predict_latencies,
+    prediction_box,
     start_training,
 )  # fmt: skip
 

@@ -163,57 +163,6 @@ def test_uploads_that_bypass_the_browser_are_refused_by_the_server(server, new_p
     expect_no_exception(page)
 
 
-def test_a_failed_training_shows_its_error_and_frees_the_trainer(model_dir, monkeypatch):
-    """At AppTest level: the form cannot make a training fail, so the failure is simulated."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
-
-    from fmnist import training
-
-    init = PagesManager.__init__
-
-    def init_without_pages_folder(self, *args, **kwargs):  # As in tests/test_pages.py: navigation only.
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_without_pages_folder)
-
-    def fail(self):
-        raise RuntimeError("the disk caught fire")
-
-    def succeed(self):
-        self.train_seconds = 0.01
-
-    def session():
-        app = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60).run()
-        app.switch_page("pages/train.py").run()
-        return app
-
-    def press_start(app):
-        app.button[0].click().run()
-        try:
-            job = app.session_state["job"]
-        except KeyError:
-            job = None
-        if job is not None:
-            job.wait(timeout=30)
-            app.run()
-        assert not app.exception, [e.value for e in app.exception]
-        return job
-
-    first, second = session(), session()
-    monkeypatch.setattr(training.TrainingJob, "_train", fail)
-    job = press_start(first)
-    assert job.status == "failed"
-    assert "Training failed: the disk caught fire" in [error.value for error in first.error]
-    # The slot is free: another session starts and finishes a run, and so does the first one again.
-    monkeypatch.setattr(training.TrainingJob, "_train", succeed)
-    other = press_start(second)
-    assert other is not None and other.status == "finished", "the failed run kept the trainer busy"
-    assert not any("busy" in warning.value for warning in second.warning)
-    assert press_start(first).status == "finished"
-
-
 def test_a_server_killed_while_saving_keeps_only_whole_models(browser, tmp_path):
     folder = tmp_path / "models"
     log = ARTIFACTS / "server-kill.log"

@@ -10,11 +10,20 @@ import time
 from pathlib import Path
 
 import pytest
-from .e2e_support import (
-    ARTIFACTS, FAST, SLOW, StreamlitServer, expect_no_exception, main, open_page, report, sidebar, start_training,
-)  # fmt: skip
 from playwright.sync_api import Page, expect
 
+from .e2e_support import (
+    ARTIFACTS,
+    FAST,
+    SLOW,
+    StreamlitServer,
+    expect_no_exception,
+    main,
+    open_page,
+    report,
+    sidebar,
+    start_training,
+)  # fmt: skip
 from .runs_support import end_all_runs
 
 pytestmark = pytest.mark.e2e

@@ -5,6 +5,8 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import Page, expect
+
 from .e2e_support import (
     FAST,
     SLOW,
@@ -19,8 +21,6 @@ from .e2e_support import (
     sidebar,
     start_training,
 )
-from playwright.sync_api import Page, expect
-
 from .runs_support import end_all_runs
 
 pytestmark = pytest.mark.e2e
