@@ -20,6 +20,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,7 +179,9 @@ def create(config: TrainConfig, source: str, root: Path | None = None) -> Run:
         raise RunsError(describe_os_error(error)) from error
     run = Run(run_id, root / run_id)
     run.write("config.json", config.to_dict())
-    run.write("status.json", {"id": run_id, "status": "queued", "source": source, "created": time.time()})
+    # While queued, the run belongs to this process (a server or the command line) on this host.
+    owner = {"pid": os.getpid(), "host": socket.gethostname()}
+    run.write("status.json", {"id": run_id, "status": "queued", "source": source, "created": time.time(), **owner})
     return run
 
 
@@ -220,16 +223,18 @@ def mark_abandoned(root: Path | None = None, host: str | None = None) -> list[st
     """Mark runs left queued, running or paused by a process that is gone as failed; return their ids.
 
     Called when a job manager starts: a server that restarted has lost its queue and its children.
-    Only runs of this machine (`host`) are judged, since a pid means nothing on another replica.
+    A queued run records the pid of the server that queued it, a running one its child's. Only runs of
+    this machine (`host`) are judged, since a pid means nothing on another replica; queued runs of this
+    very process were left by an earlier manager in it, so they are abandoned too.
     """
-    host = host or os.uname().nodename
+    host = host or socket.gethostname()
     marked = []
     for run in list_runs(root):
         status = run.status()
         if status.get("status") in ENDED_STATUSES or status.get("host", host) != host:
             continue
-        if status.get("status") != "queued" and pid_alive(status.get("pid")):
-            continue
+        if pid_alive(status.get("pid")) and status.get("pid") != os.getpid():
+            continue  # Its server or its child still lives (another server may share this folder).
         reason = "The server restarted before this run started." if status.get("status") == "queued" else "The training process ended unexpectedly (the server restarted)."
         try:
             run.update_status(status="failed", error=reason, ended=time.time())

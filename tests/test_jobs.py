@@ -171,13 +171,20 @@ def test_runs_left_behind_by_a_dead_server_are_marked_failed(tmp_path):
         run = runs.create(TrainConfig(**TINY).resolved(), "page", root)
         run.update_status(status=status, pid=dead_pid)
         left[status] = run
-    alive = runs.create(TrainConfig(**TINY).resolved(), "cli", root)
-    alive.update_status(status="running", pid=os.getpid())  # Another process still trains it.
-    jobs.JobManager(root=root)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])  # Another live process.
+    try:
+        alive = runs.create(TrainConfig(**TINY).resolved(), "cli", root)
+        alive.update_status(status="running", pid=other.pid)  # It still trains this one.
+        queued_elsewhere = runs.create(TrainConfig(**TINY).resolved(), "page", root)
+        queued_elsewhere.update_status(pid=other.pid)  # Queued by another live server sharing the folder.
+        jobs.JobManager(root=root)
+    finally:
+        other.kill()
+        other.wait()
     assert [left[s].status()["status"] for s in ("queued", "running", "paused")] == ["failed"] * 3
     assert "restarted" in left["running"].status()["error"]
     assert left["finished"].status()["status"] == "finished"
-    assert alive.status()["status"] == "running"
+    assert alive.status()["status"] == "running" and queued_elsewhere.status()["status"] == "queued"
 
 
 def test_a_read_only_runs_folder_is_a_clear_message(tmp_path):

@@ -118,3 +118,20 @@ def test_a_failing_run_reports_a_one_line_error(dataset, monkeypatch):
     job = small_job(dataset).run()
     assert job.status == "failed" and job.error == training.describe_error(MemoryError())
     assert "out of memory" in job.error and job.model is None
+
+
+def test_a_cached_predictor_survives_keras_clear_session():
+    """Streamlit calls keras.backend.clear_session() after every script run; the server's cached predictors
+    (traced tf.functions) must keep working, and models built afterwards too."""
+    import keras
+
+    from fmnist.predict import Predictor
+
+    predictor = Predictor(models.build("cnn"))
+    images = np.random.default_rng(0).random((3, 28, 28), dtype=np.float32)
+    before = predictor(images)
+    keras.backend.clear_session()
+    np.testing.assert_allclose(predictor(images), before, rtol=1e-6)
+    later = Predictor(models.build("mlp"))
+    keras.backend.clear_session()
+    assert later(images).shape == (3, 10) and np.allclose(predictor(images), before, rtol=1e-6)
