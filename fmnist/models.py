@@ -1,7 +1,9 @@
 """Model architectures by name, and how to compile them.
 
-Every model takes a batch of (28, 28) float32 images in [0, 1] and returns 10
-logits; probabilities come from a softmax applied afterwards (see predict.py),
+Every layer is named explicitly (the names Keras gives them in a fresh process),
+so a build never depends on Keras's global name counters, which Streamlit resets
+after every script run of any session (keras.backend.clear_session). Every model
+takes a batch of (28, 28) float32 images in [0, 1] and returns 10 logits; probabilities come from a softmax applied afterwards (see predict.py),
 exactly as the tutorial's `probability_model` does.
 """
 
@@ -18,9 +20,9 @@ def build_mlp() -> keras.Model:
     return keras.Sequential(
         [
             keras.Input(shape=(28, 28)),
-            layers.Flatten(),
-            layers.Dense(128, activation="relu"),
-            layers.Dense(10),
+            layers.Flatten(name="flatten"),
+            layers.Dense(128, activation="relu", name="dense"),
+            layers.Dense(10, name="dense_1"),
         ],
         name="mlp",
     )
@@ -31,15 +33,15 @@ def build_cnn() -> keras.Model:
     return keras.Sequential(
         [
             keras.Input(shape=(28, 28)),
-            layers.Reshape((28, 28, 1)),
-            layers.Conv2D(32, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(),
-            layers.Conv2D(64, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(),
-            layers.Flatten(),
-            layers.Dropout(0.3),
-            layers.Dense(128, activation="relu"),
-            layers.Dense(10),
+            layers.Reshape((28, 28, 1), name="reshape"),
+            layers.Conv2D(32, 3, padding="same", activation="relu", name="conv2d"),
+            layers.MaxPooling2D(name="max_pooling2d"),
+            layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2d_1"),
+            layers.MaxPooling2D(name="max_pooling2d_1"),
+            layers.Flatten(name="flatten"),
+            layers.Dropout(0.3, name="dropout"),
+            layers.Dense(128, activation="relu", name="dense"),
+            layers.Dense(10, name="dense_1"),
         ],
         name="cnn",
     )

@@ -1,7 +1,7 @@
 """Figures of issue 8 from a real server and browser: server memory over 20 trainings, prediction latency in
 the server idle and while a run trains, and the time from a reload to the live charts.
 
-Run: .venv/bin/python scripts/measure_runs.py   (about 5 minutes; prints one line per figure, then JSON)
+Run: .venv/bin/python scripts/measure_runs.py [TRAININGS]   (20 by default, about 5 minutes; one line per figure, then JSON)
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from tests.e2e.e2e_support import (
 )  # fmt: skip
 
 RUN_URL = re.compile(r"\?run=(\d{8}-\d{6}-[0-9a-f]{8})$")
-TRAININGS = 20
+TRAININGS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 
 
 def run_id(page) -> str | None:
@@ -65,6 +65,7 @@ def main_script() -> dict:
                 expect(main(trainer).get_by_text("Evaluation on the test images")).to_be_visible(timeout=SLOW)
                 rss.append(server.rss_mb())
                 print(f"after training {number:2d}: server RSS {rss[-1]:.1f} MiB", flush=True)
+            figures["rss_series_mib"] = [round(value, 1) for value in rss]
             figures["rss_mib"] = {"before": round(rss[0], 1), "after_first": round(rss[1], 1), "after_last": round(rss[-1], 1),
                                   "growth_after_first": round(rss[-1] - rss[1], 1), "growth_in_all": round(rss[-1] - rss[0], 1)}  # fmt: skip
 

@@ -135,3 +135,19 @@ def test_a_cached_predictor_survives_keras_clear_session():
     later = Predictor(models.build("mlp"))
     keras.backend.clear_session()
     assert later(images).shape == (3, 10) and np.allclose(predictor(images), before, rtol=1e-6)
+
+
+def test_a_build_never_depends_on_keras_name_counters():
+    """Regression: Streamlit's clean-up after any session's script run calls keras.backend.clear_session(),
+    which resets Keras's layer-name counters; a model built meanwhile got two layers named "dense" and failed.
+    Every layer is named, so builds are the same whatever the counters say."""
+    import keras
+
+    for name in models.BUILDERS:
+        first = [layer.name for layer in models.build(name).layers]
+        keras.layers.Dense(1), keras.layers.Dense(1)  # The counters move on.
+        second = [layer.name for layer in models.build(name).layers]
+        keras.backend.clear_session()
+        keras.layers.Dense(1)
+        third = [layer.name for layer in models.build(name).layers]
+        assert first == second == third and len(set(first)) == len(first)

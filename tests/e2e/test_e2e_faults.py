@@ -257,30 +257,3 @@ def test_memory_stays_flat_over_many_predictions_and_trainings(server, new_page)
     report("memory: server RSS over 3 trainings " + " -> ".join(f"{mb:.0f}" for mb in trainings) + " MiB")
     assert trainings[-1] - trainings[1] < 200, trainings
 
-
-def test_streamlit_clean_up_after_a_run_leaves_a_model_being_built_alone(monkeypatch):
-    """Regression: Streamlit's clean-up after every script run (of any session) called
-    keras.backend.clear_session(), which reset the Keras state of a training thread while it built its
-    model, and the run failed with "All layers added to a Sequential model should have unique names"."""
-    import keras
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner import script_runner
-
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
-    import pages.common  # noqa: F401  (installs the app's clean-up)
-
-    half_built, cleaned, names = threading.Event(), threading.Event(), []
-
-    def build():  # A training thread, building a model layer by layer.
-        names.append(keras.layers.Dense(1).name)
-        half_built.set()
-        cleaned.wait(timeout=30)
-        names.append(keras.layers.Dense(1).name)
-
-    builder = threading.Thread(target=build)
-    builder.start()
-    half_built.wait(timeout=30)
-    script_runner._clean_problem_modules()  # Another session's script run ends now.
-    cleaned.set()
-    builder.join(timeout=30)
-    assert len(names) == 2 and names[0] != names[1], f"two layers of one model were both named {names[0]!r}"
