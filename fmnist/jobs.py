@@ -280,10 +280,10 @@ class JobManager:
                 text=True, bufsize=1, start_new_session=True,  # Its own process group: a Ctrl-C of the server is not its.
             )  # fmt: skip
         job.status = "running"
-        threading.Thread(target=self._read, args=(job,), daemon=True, name=f"run-{job.run.id}").start()
         job.timer = threading.Timer(self.max_seconds, self._time_limit, args=(job,))
         job.timer.daemon = True
         job.timer.start()
+        threading.Thread(target=self._read, args=(job,), daemon=True, name=f"run-{job.run.id}").start()
 
     def _send(self, job: Job, command: str) -> None:
         try:
