@@ -8,6 +8,8 @@ ratio between them holds on whatever machine runs it:
 - one 280×280 canvas drawing to 10 probabilities, against the tutorial's
   `probability_model.predict` on one image;
 - batch prediction throughput, and the process's peak memory;
+- one drawing to probabilities while a CNN trains in a child process of the job
+  runner (as in the web server), beside the same figure idle;
 - with --recipes, whole `train` processes of both models beside the tutorial's
   recipe as written (`python -m fmnist.tutorial`): wall time and test accuracy.
 """
@@ -83,9 +85,9 @@ def measure_prediction(model, dataset, calls: int) -> dict:
     canvas[140:240, 135:145, :3] = 0
 
     predictor = Predictor(model)
-    ours = lambda: predictor.predict_one(preprocess.from_canvas(canvas))  # noqa: E731
+    ours = lambda: predictor.predict_one(preprocess.from_canvas(canvas))
     probability_model = keras.Sequential([model, keras.layers.Softmax()])
-    tutorial = lambda: probability_model.predict(preprocess.from_canvas(canvas)[None], verbose=0)[0]  # noqa: E731
+    tutorial = lambda: probability_model.predict(preprocess.from_canvas(canvas)[None], verbose=0)[0]
     for function in (ours, tutorial):
         timed(function, 5)  # Warm-up.
     ours_times = timed(ours, calls)
@@ -101,6 +103,48 @@ def measure_prediction(model, dataset, calls: int) -> dict:
         "batch_images_per_s": round(len(images) / batch_seconds),
         "baseline_batch_images_per_s": round(len(images) / baseline_batch_seconds),
     }
+
+
+def prediction_while_training(model, calls: int, quick: bool) -> dict:
+    """One drawing to probabilities in this process, idle and while a CNN trains in a job runner's child."""
+    import tempfile
+
+    from fmnist import jobs, preprocess
+    from fmnist.config import TrainConfig
+    from fmnist.predict import Predictor
+
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[..., 3] = 255
+    canvas[40:240, 100:180, :3] = 255
+    predictor = Predictor(model)
+
+    def spread_calls() -> list[float]:
+        # A short pause between calls spreads them over the training's phases, as visitors' clicks are.
+        times = []
+        for _ in range(calls):
+            times += timed(lambda: predictor.predict_one(preprocess.from_canvas(canvas)), 1)
+            time.sleep(0.002)
+        return times
+
+    spread_calls()  # Warm-up.
+    idle = spread_calls()
+    with tempfile.TemporaryDirectory() as root:
+        manager = jobs.JobManager(root=root, max_trainings=1, max_queue=0, max_seconds=900)
+        run_id = manager.submit(TrainConfig(model="cnn", epochs=100, limit=3000 if quick else 20000))
+        try:
+            deadline = time.monotonic() + 300
+            while not manager.view(run_id).history["step"]:
+                if manager.view(run_id).ended or time.monotonic() > deadline:
+                    raise RuntimeError(f"the training for the benchmark did not start: {manager.view(run_id).error}")
+                time.sleep(0.1)
+            busy = spread_calls()
+            if manager.view(run_id).ended:
+                raise RuntimeError("the training ended before the predictions were measured")
+        finally:
+            manager.shutdown(wait=60)
+            manager.kill_all()
+    idle_ms, busy_ms = percentiles_ms(idle), percentiles_ms(busy)
+    return {"idle_ms": idle_ms, "training_ms": busy_ms, "ratio_p50": round(busy_ms["p50"] / idle_ms["p50"], 2)}
 
 
 def whole_process(command: list[str]) -> dict:
@@ -152,6 +196,11 @@ def run(quick: bool = False, recipes: bool = False, report=print) -> dict:
         f"({theirs['p50'] / ours['p50']:.0f}x)"
     )
     report(f"batch prediction: {results['batch_images_per_s']} images/s; model.predict {results['baseline_batch_images_per_s']} images/s")
+    figures = results["predict_while_training"] = prediction_while_training(registry.load("default"), 100 if quick else 500, quick)
+    report(
+        f"one drawing -> probabilities while a CNN trains in a child process: p50 {figures['training_ms']['p50']:.2f} ms, "
+        f"p99 {figures['training_ms']['p99']:.2f} ms; idle p50 {figures['idle_ms']['p50']:.2f} ms ({figures['ratio_p50']:.2f}x)"
+    )
     if recipes:
         results["recipes"] = measure_recipes()
         for name, figures in results["recipes"].items():

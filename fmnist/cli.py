@@ -16,7 +16,8 @@ import time
 import unicodedata
 from pathlib import Path
 
-from fmnist import data
+from fmnist import config, data
+from fmnist.distribute import STRATEGIES
 
 
 def fail(message: str, code: int = 2) -> int:
@@ -58,20 +59,23 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def progress_line(snapshot, epochs: int) -> str:
-    p = snapshot.progress
-    total = max(1, epochs * p.steps_per_epoch)
-    done = min(total, p.epoch * p.steps_per_epoch + p.batch)
-    bar = "#" * int(30 * done / total)
-    eta = f"ETA {p.eta:4.0f}s" if p.eta is not None else "ETA    ?"
-    loss = snapshot.history["batch_loss"][-1] if snapshot.history["batch_loss"] else float("nan")
-    return f"\repoch {min(p.epoch + 1, epochs)}/{epochs} [{bar:30s}] {100 * done / total:3.0f}% loss {loss:.3f} {p.samples_per_second:6.0f} samples/s {eta}"
+def progress_line(progress, history: dict, epochs: int) -> str:
+    epoch, _, fraction = progress.position(epochs)
+    bar = "#" * int(30 * fraction)
+    eta = f"ETA {progress.eta:4.0f}s" if progress.eta is not None else "ETA    ?"
+    loss = history["batch_loss"][-1] if history["batch_loss"] else float("nan")
+    return f"\repoch {epoch}/{epochs} [{bar:30s}] {100 * fraction:3.0f}% loss {loss:.3f} {progress.samples_per_second:6.0f} samples/s {eta}"
 
 
 def train_command(args) -> int:
-    """Train a model, evaluate it on the test split and optionally save it."""
-    from fmnist import registry
-    from fmnist.training import TrainConfig, TrainingJob
+    """Train a model in this process, recorded as a run (runs/<id>/), evaluate it and optionally save it."""
+    import logging
+    import signal
+
+    from fmnist import registry, runs
+    from fmnist.config import TrainConfig
+    from fmnist.history import Control, RunLog
+    from fmnist.worker import execute
 
     if args.name and args.out:
         return fail("give either --name or --out, not both")
@@ -94,57 +98,79 @@ def train_command(args) -> int:
             strategy = make_strategy(args.distribute, cpu_devices=args.cpu_devices)
         except DistributeError as error:
             return fail(str(error))
-    job = TrainingJob(config, dataset, strategy=strategy)
-    started = time.perf_counter()
-    show_bar = sys.stderr.isatty() and not args.json
     try:
-        job.start()
-        while not job.wait(0.25):
-            if show_bar:
-                print(progress_line(job.snapshot(), config.epochs), end="", file=sys.stderr, flush=True)
-    except KeyboardInterrupt:
-        job.stop()
-        job.wait()
-        print("\nstopped; the weights learned so far are kept", file=sys.stderr)
+        run = runs.create(config, "cli")
+    except runs.RunsError as error:
+        return fail(str(error))
+    # A failure's whole traceback goes to the run's log; the terminal gets one line.
+    handler = logging.FileHandler(run.log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("fmnist").addHandler(handler)
+    control, log = Control(), RunLog()
+    show_bar = sys.stderr.isatty() and not args.json
+    shown = [0.0]
+
+    def emit(event: dict) -> None:
+        log.apply(event)
+        if show_bar and time.monotonic() - shown[0] > 0.25:
+            shown[0] = time.monotonic()
+            print(progress_line(*log.copy(), config.epochs), end="", file=sys.stderr, flush=True)
+
+    def interrupted(*_) -> None:
+        # The first Ctrl-C stops at the next step and keeps the weights; a second one interrupts at once.
+        control.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\nstopping; the weights learned so far are kept", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    started = time.perf_counter()
+    try:
+        status, model, evaluation = execute(run, control, emit, dataset, strategy)
+    except runs.RunsError as error:
+        return fail(str(error))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        logging.getLogger("fmnist").removeHandler(handler)
+        handler.close()
     if show_bar:
-        print(progress_line(job.snapshot(), config.epochs), file=sys.stderr)
-    if job.status == "failed":
-        return fail(job.error)
-    return finish_training(args, job, dataset, time.perf_counter() - started)
+        print(progress_line(*log.copy(), config.epochs), file=sys.stderr)
+    if status["status"] == "failed":
+        return fail(f"{status['error']} (details in {run.log_path})")
+    return finish_training(args, run, model, evaluation, time.perf_counter() - started)
 
 
-def finish_training(args, job, dataset, wall_seconds: float) -> int:
-    from fmnist import registry
-    from fmnist.evaluation import evaluate
-
-    result = evaluate(job.model, dataset.test_images, dataset.test_labels)
-    command = "python -m fmnist " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
-    metadata = job.metadata(result, command)
-    path = None
+def finish_training(args, run, model, evaluation, wall_seconds: float) -> int:
+    from fmnist import registry, runs
     from fmnist.distribute import is_chief
 
+    command = "python -m fmnist " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
+    metadata = runs.registry_metadata(run, command)
+    path = None
     try:
         if args.distribute == "multiworker" and not is_chief():
             pass  # In a cluster only the chief (worker 0) writes the model.
         elif args.name:
-            path = str(registry.save(job.model, args.name, metadata, overwrite=args.overwrite).path)
+            path = str(registry.save(model, args.name, metadata, overwrite=args.overwrite).path)
         elif args.out:
-            path = str(registry.write_pair(job.model, Path(args.out), metadata).path)
+            path = str(registry.write_pair(model, Path(args.out), metadata).path)
     except registry.RegistryError as error:
         return fail(str(error))
     summary = {
-        "model": job.config.model,
+        "model": run.config().model,
+        "status": metadata["status"],
         "epochs_run": metadata["epochs_run"],
         "train_seconds": metadata["train_seconds"],
         "wall_seconds": round(wall_seconds, 2),
-        "test_accuracy": result.accuracy,
-        "test_loss": result.loss,
+        "test_accuracy": evaluation.accuracy,
+        "test_loss": evaluation.loss,
         "path": path,
+        "run": run.id,
     }
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"{job.config.model}: test accuracy {result.accuracy:.4f}, loss {result.loss:.4f} after {summary['epochs_run']} epochs in {summary['train_seconds']:.1f} s")
+        print(f"{summary['model']}: test accuracy {evaluation.accuracy:.4f}, loss {evaluation.loss:.4f} after {summary['epochs_run']} epochs in {summary['train_seconds']:.1f} s")
+        print(f"run recorded in {run.path}")
         if path:
             print(f"saved to {path}")
     return 0
@@ -252,17 +278,17 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser("info", help="describe the dataset (no TensorFlow)", description="Describe the dataset: source, shapes, value range, class counts, checksum.")
     info.add_argument("--json", action="store_true", help="print one JSON object")
 
-    train = commands.add_parser("train", help="train a model", description="Train a model, evaluate it on the test images, and save it if asked.")
-    train.add_argument("--model", choices=("mlp", "cnn"), default="mlp", help="architecture (default: mlp, the tutorial's)")
+    train = commands.add_parser("train", help="train a model", description="Train a model in this process, recorded as a run in runs/ ($FMNIST_RUNS_DIR), evaluate it on the test images, and save it if asked. Ctrl-C stops at the next step and keeps the weights.")
+    train.add_argument("--model", choices=config.ARCHITECTURES, default="mlp", help="architecture (default: mlp, the tutorial's)")
     train.add_argument("--epochs", type=int, help="passes over the data (default: the model's)")
     train.add_argument("--batch-size", type=int, help="images per step (default: the model's)")
     train.add_argument("--learning-rate", type=float, help="optimizer step size (default: the model's)")
-    train.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
-    train.add_argument("--schedule", choices=("cosine", "constant"), default="cosine", help="learning rate over the run (default: cosine decay; the tutorial: constant)")
+    train.add_argument("--optimizer", choices=config.OPTIMIZERS, default="adam")
+    train.add_argument("--schedule", choices=config.SCHEDULES, default="cosine", help="learning rate over the run (default: cosine decay; the tutorial: constant)")
     train.add_argument("--validation-split", type=float, default=0.1, help="fraction held out for validation (default: 0.1)")
     train.add_argument("--limit", type=int, help="train on the first N training images only")
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    train.add_argument("--distribute", choices=("mirrored", "multiworker"), help="data-parallel training: all local GPUs (or the CPU), or the workers named in TF_CONFIG")
+    train.add_argument("--distribute", choices=STRATEGIES, help="data-parallel training: all local GPUs (or the CPU), or the workers named in TF_CONFIG")
     train.add_argument("--cpu-devices", type=int, help="with --distribute mirrored and no GPU: split the CPU into N logical devices")
     train.add_argument("--name", help="save into the model registry under this name")
     train.add_argument("--out", help="save to this NAME.weights.npz path (metadata NAME.json beside it)")

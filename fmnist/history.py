@@ -1,9 +1,10 @@
-"""The record of a training run, and the Keras callback that writes it.
+"""The record of a training run as it learns, and the Keras callback that reports it.
 
-A `RunLog` holds per-batch and per-epoch metrics and the progress of one run
-under a lock: the training thread appends, any other thread copies. The
-callback that appends is built on demand, so that importing this module (and
-so `fmnist.training`) needs no TensorFlow.
+The callback turns every batch and epoch into a small event (a dict that is
+also one JSON line of the child's progress stream); a `RunLog` applies events
+to a history and a progress under a lock, in the process that trains and in
+the server that reads the stream. Building the callback imports Keras; the
+rest of this module needs no TensorFlow.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
+
+EPOCH_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 
 def empty_history() -> dict:
@@ -32,29 +35,118 @@ class Progress:
     batch: int = 0  # Batches finished within the current epoch.
     steps_per_epoch: int = 0
     samples_per_second: float = 0.0
-    elapsed: float = 0.0  # Seconds since training began.
+    elapsed: float = 0.0  # Seconds of training so far (pauses not counted).
     eta: float | None = None  # Estimated seconds left, once known.
+
+    def position(self, epochs: int) -> tuple[int, int, float]:
+        """(epoch shown, batch shown, fraction done) for a run of `epochs` epochs.
+
+        Within an epoch it is "epoch e+1, batch k"; right after an epoch ends it is that
+        epoch with all its batches, so the counter never runs ahead of what was trained.
+        """
+        if not self.steps_per_epoch:
+            return 1, 0, 0.0
+        done = min(self.epoch * self.steps_per_epoch + self.batch, epochs * self.steps_per_epoch)
+        if self.batch:
+            shown = (min(self.epoch + 1, epochs), self.batch)
+        else:
+            shown = (max(1, min(self.epoch, epochs)), self.steps_per_epoch if self.epoch else 0)
+        return shown[0], shown[1], done / (epochs * self.steps_per_epoch)
+
+    @classmethod
+    def from_dict(cls, values: dict | None) -> Progress:
+        names = cls.__dataclass_fields__
+        return cls(**{key: value for key, value in (values or {}).items() if key in names})
 
 
 class RunLog:
-    """History and progress of one run, guarded by `lock`."""
+    """History and progress of one run, guarded by `lock`; `apply` takes the callback's events."""
 
-    def __init__(self):
+    def __init__(self, history: dict | None = None, progress: Progress | None = None):
         self.lock = threading.Lock()
-        self.history = empty_history()
-        self.progress = Progress()
+        self.history = empty_history() if history is None else history
+        self.progress = progress or Progress()
 
-    def copy_unlocked(self) -> tuple[Progress, dict]:
-        """A copy of (progress, history); the caller holds `lock`."""
-        return copy.copy(self.progress), {key: list(values) for key, values in self.history.items()}
+    def apply(self, event: dict) -> None:
+        """Record one "batch" or "epoch" event; other events are ignored."""
+        with self.lock:
+            history = self.history
+            if event.get("type") == "batch":
+                history["step"].append(event["step"])
+                history["batch_loss"].append(event["loss"])
+                history["batch_accuracy"].append(event["accuracy"])
+                self.progress = Progress.from_dict(event["progress"])
+            elif event.get("type") == "epoch":
+                history["epoch"].append(event["epoch"])
+                history["epoch_step"].append(event["step"])
+                history["epoch_elapsed"].append(event["elapsed"])
+                for key in EPOCH_KEYS:
+                    if key in event:
+                        history[key].append(event[key])
+                if not event.get("partial"):
+                    self.progress.epoch, self.progress.batch = event["epoch"], 0
+
+    def copy(self) -> tuple[Progress, dict]:
+        """A consistent copy of (progress, history)."""
+        with self.lock:
+            return copy.copy(self.progress), {key: list(values) for key, values in self.history.items()}
+
+    def to_dict(self) -> dict:
+        """The log as JSON-ready values (history.json in a run's folder)."""
+        progress, history = self.copy()
+        return {"history": history, "progress": asdict(progress)}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> RunLog:
+        history = empty_history()
+        for key, items in (values.get("history") or {}).items():
+            if key in history and isinstance(items, list):
+                history[key] = items
+        return cls(history, Progress.from_dict(values.get("progress")))
 
 
 class StopRequested(Exception):
     """Raised from inside `fit` when a stop was asked for, so that no validation pass delays it."""
 
 
-def keras_callback(log: RunLog, stop: threading.Event, steps: int, epochs: int, batch_size: int, n_samples: int):
-    """A Keras callback that writes each batch and epoch into `log` and stops training once `stop` is set.
+class Control:
+    """Stop and pause requests for a run, set from another thread (a signal handler or a pipe reader)."""
+
+    def __init__(self):
+        self.stop_event = threading.Event()
+        self.running = threading.Event()  # Cleared while paused.
+        self.running.set()
+        self.on_pause = None  # Called with True when a pause begins and False when it ends.
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.running.set()  # A paused run wakes up to stop.
+
+    def pause(self) -> None:
+        if not self.stop_event.is_set():
+            self.running.clear()
+
+    def resume(self) -> None:
+        self.running.set()
+
+    def stop_requested(self) -> bool:
+        return self.stop_event.is_set()
+
+    def wait_while_paused(self) -> float:
+        """Block while the run is paused; return the seconds spent paused."""
+        if self.running.is_set():
+            return 0.0
+        started = time.perf_counter()
+        if self.on_pause:
+            self.on_pause(True)
+        self.running.wait()
+        if self.on_pause:
+            self.on_pause(False)
+        return time.perf_counter() - started
+
+
+def keras_callback(emit, control: Control, steps: int, epochs: int, batch_size: int, n_samples: int):
+    """A Keras callback that emits each batch and epoch as an event, pauses and stops on request.
 
     It is defined inside this function so that importing this module needs no TensorFlow.
     """
@@ -64,6 +156,7 @@ def keras_callback(log: RunLog, stop: threading.Event, steps: int, epochs: int, 
         def on_train_begin(self, logs=None):
             self.started = time.perf_counter()
             self.step = 0
+            self.paused_seconds = 0.0
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
@@ -72,7 +165,7 @@ def keras_callback(log: RunLog, stop: threading.Event, steps: int, epochs: int, 
 
         def on_train_batch_end(self, batch, logs=None):
             logs = logs or {}
-            k = batch + 1
+            k = min(batch + 1, steps)  # With steps_per_execution, Keras may count past a short epoch's end.
             # Keras reports running means within the epoch, once per `steps_per_execution` batches;
             # recover the mean of the batches since the last report.
             new = max(1, k - self.seen)
@@ -85,43 +178,31 @@ def keras_callback(log: RunLog, stop: threading.Event, steps: int, epochs: int, 
             self.step = self.epoch * steps + k
             elapsed = time.perf_counter() - self.started
             done = self.epoch * steps + k
-            total = epochs * steps
-            with log.lock:
-                history = log.history
-                history["step"].append(self.step)
-                history["batch_loss"].append(values["loss"])
-                history["batch_accuracy"].append(values["accuracy"])
-                log.progress = Progress(
-                    epoch=self.epoch,
-                    batch=k,
-                    steps_per_epoch=steps,
-                    samples_per_second=min(done * batch_size, (self.epoch + 1) * n_samples) / elapsed if elapsed else 0.0,
-                    elapsed=elapsed,
-                    eta=elapsed / done * (total - done),
-                )
-            if stop.is_set():
+            progress = Progress(
+                epoch=self.epoch,
+                batch=k,
+                steps_per_epoch=steps,
+                samples_per_second=min(done * batch_size, (self.epoch + 1) * n_samples) / elapsed if elapsed else 0.0,
+                elapsed=elapsed,
+                eta=elapsed / done * (epochs * steps - done),
+            )
+            emit({"type": "batch", "step": self.step, "loss": values["loss"], "accuracy": values["accuracy"], "progress": asdict(progress)})
+            # A paused run waits here, between two steps; the time paused does not count as training.
+            paused = control.wait_while_paused()
+            self.started += paused
+            self.paused_seconds += paused
+            if control.stop_requested():
                 # The epoch ends here: record its training figures so far, then leave `fit` at once
                 # (setting model.stop_training would still run the validation pass first).
                 self.model.stop_training = True
-                with log.lock:
-                    log.history["epoch"].append(self.epoch + 1)
-                    log.history["epoch_step"].append(self.step)
-                    log.history["epoch_elapsed"].append(elapsed)
-                    for key in ("loss", "accuracy"):
-                        log.history[key].append(self.previous[key])
+                emit({"type": "epoch", "epoch": self.epoch + 1, "step": self.step, "elapsed": elapsed, "partial": True,
+                      "loss": self.previous["loss"], "accuracy": self.previous["accuracy"]})  # fmt: skip
                 raise StopRequested()
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
-            with log.lock:
-                history = log.history
-                history["epoch"].append(epoch + 1)
-                history["epoch_step"].append(self.step)
-                history["epoch_elapsed"].append(time.perf_counter() - self.started)
-                for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-                    if key in logs:
-                        history[key].append(float(logs[key]))
-                log.progress.epoch = epoch + 1
-                log.progress.batch = 0
+            event = {"type": "epoch", "epoch": epoch + 1, "step": self.step, "elapsed": time.perf_counter() - self.started}
+            event.update({key: float(logs[key]) for key in EPOCH_KEYS if key in logs})
+            emit(event)
 
     return Recorder()

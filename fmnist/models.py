@@ -1,7 +1,9 @@
 """Model architectures by name, and how to compile them.
 
-Every model takes a batch of (28, 28) float32 images in [0, 1] and returns 10
-logits; probabilities come from a softmax applied afterwards (see predict.py),
+Every layer is named explicitly (the names Keras gives them in a fresh process),
+so a build never depends on Keras's global name counters, which Streamlit resets
+after every script run of any session (keras.backend.clear_session). Every model
+takes a batch of (28, 28) float32 images in [0, 1] and returns 10 logits; probabilities come from a softmax applied afterwards (see predict.py),
 exactly as the tutorial's `probability_model` does.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from fmnist.training import ARCHITECTURES, OPTIMIZERS  # noqa: F401  (validated there, without TensorFlow)
+from fmnist.config import ARCHITECTURES, EXECUTION, OPTIMIZERS  # noqa: F401  (the tables live there, without TensorFlow)
 
 
 def build_mlp() -> keras.Model:
@@ -18,9 +20,9 @@ def build_mlp() -> keras.Model:
     return keras.Sequential(
         [
             keras.Input(shape=(28, 28)),
-            layers.Flatten(),
-            layers.Dense(128, activation="relu"),
-            layers.Dense(10),
+            layers.Flatten(name="flatten"),
+            layers.Dense(128, activation="relu", name="dense"),
+            layers.Dense(10, name="dense_1"),
         ],
         name="mlp",
     )
@@ -31,15 +33,15 @@ def build_cnn() -> keras.Model:
     return keras.Sequential(
         [
             keras.Input(shape=(28, 28)),
-            layers.Reshape((28, 28, 1)),
-            layers.Conv2D(32, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(),
-            layers.Conv2D(64, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(),
-            layers.Flatten(),
-            layers.Dropout(0.3),
-            layers.Dense(128, activation="relu"),
-            layers.Dense(10),
+            layers.Reshape((28, 28, 1), name="reshape"),
+            layers.Conv2D(32, 3, padding="same", activation="relu", name="conv2d"),
+            layers.MaxPooling2D(name="max_pooling2d"),
+            layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2d_1"),
+            layers.MaxPooling2D(name="max_pooling2d_1"),
+            layers.Flatten(name="flatten"),
+            layers.Dropout(0.3, name="dropout"),
+            layers.Dense(128, activation="relu", name="dense"),
+            layers.Dense(10, name="dense_1"),
         ],
         name="cnn",
     )
@@ -68,16 +70,6 @@ def make_optimizer(name: str, learning_rate) -> keras.optimizers.Optimizer:
     raise ValueError(f'Unknown optimizer "{name}"; choose one of: {", ".join(OPTIMIZERS)}.')
 
 
-# How each architecture runs fastest on a 2-core CPU (measured, see README "Performance"): XLA
-# (`jit_compile`) cost more in compiling than it saved for either model at these sizes, and running
-# 16 of the MLP's small steps per call (`steps_per_execution`) saves about 13 % of Python overhead;
-# the live history then gets one point per 16 batches.
-EXECUTION = {
-    "mlp": {"jit_compile": False, "steps_per_execution": 16},
-    "cnn": {"jit_compile": False, "steps_per_execution": 1},
-}
-
-
 def compile_model(
     model: keras.Model,
     optimizer: str = "adam",
@@ -89,7 +81,7 @@ def compile_model(
 
     With `decay_steps`, the learning rate follows a cosine from `learning_rate`
     down to 2 % of it over that many steps; `execution` holds `jit_compile`
-    and `steps_per_execution` (see EXECUTION).
+    and `steps_per_execution` (see fmnist.config.EXECUTION).
     """
     rate = learning_rate
     if decay_steps:

@@ -1,62 +1,56 @@
 """Streamlit helpers shared by the pages: the language, the dataset, cached predictors and figures.
 
-This module is imported by pages (`from pages.common import ...`); it is not a
-page itself, because `st.navigation` in app.py lists the pages explicitly.
-Nothing here imports TensorFlow at import time.
+This module is imported by app.py and by every page (`from pages.common import ...`);
+it is not a page itself, because `st.navigation` in app.py lists the pages
+explicitly (app_pages). Nothing here imports TensorFlow at import time, and
+nothing here trains: runs are child processes of the job manager (fmnist.jobs).
 """
 
 from __future__ import annotations
 
-import sys
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.runtime.scriptrunner import script_runner
 
-from fmnist import data, i18n, plots, registry
+from fmnist import data, i18n, jobs, plots, registry, runs
 
-
-def _imported(name: str):
-    """The module `name` once completely imported; None while absent or still being imported by another thread."""
-    module = sys.modules.get(name)
-    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
-        return None
-    return module
+PAGES_DIR = Path(__file__).resolve().parent
 
 
-def _clean_up_after_run() -> None:
-    """Streamlit's clean-up after each script run, less the reset of Keras's global state (see below).
+def app_pages() -> list:
+    """The app's pages, for st.navigation; paths are absolute, so any entry script can route to them."""
+    return [
+        st.Page(PAGES_DIR / "home.py", title=t("nav_home"), icon=":material/home:", default=True),
+        st.Page(PAGES_DIR / "browse.py", title=t("nav_browse"), url_path="browse", icon=":material/grid_view:"),
+        st.Page(PAGES_DIR / "train.py", title=t("nav_train"), url_path="train", icon=":material/model_training:"),
+        st.Page(PAGES_DIR / "predict.py", title=t("nav_predict"), url_path="predict", icon=":material/checkroom:"),
+        st.Page(PAGES_DIR / "inspect.py", title=t("nav_inspect"), url_path="inspect", icon=":material/neurology:"),
+    ]
 
-    It touches only modules that are completely imported: a training thread may be importing TensorFlow
-    right now, and importing it here as well could end in a deadlock between the two imports.
+
+@st.cache_resource(show_spinner=False)
+def navigation_claimed() -> list:
+    """Whether this server process has declared its navigation yet (one flag per process)."""
+    return []
+
+
+def claim_navigation() -> None:
+    """Declare the app's navigation once per server process, then run the page again through app.py.
+
+    Until st.navigation has been called once, Streamlit treats an app with a folder called pages/ as a
+    legacy multipage app and runs a deep link such as /browse on its own, without app.py (no sidebar).
+    Calling st.navigation switches that mode off for good (documented behaviour), and the rerun then
+    goes through app.py and keeps the URL's page.
     """
-    pyplot = _imported("matplotlib.pyplot")
-    if pyplot is not None:
-        pyplot.close("all")
-    ops, context = _imported("tensorflow.python.framework.ops"), _imported("tensorflow.python.eager.context")
-    if _imported("tensorflow") is not None and ops is not None and context is not None:
-        ops.reset_default_graph()
-        context.context().clear_kernel_cache()  # Without it the server grew with every prediction (measured).
+    claimed = navigation_claimed()
+    if not claimed:
+        claimed.append(True)
+        st.navigation(app_pages(), position="hidden")
+        st.rerun()
 
-
-# After every script run of every session, Streamlit calls keras.backend.clear_session(), which replaces
-# Keras's per-thread global state for all threads at once. Another visitor's click (or the live page's
-# own redraw every second) could then reset the layer-name counters or the random seed of a model being
-# built in a training thread, and the run failed with "All layers added to a Sequential model should have
-# unique names". So the clean-up keeps what clear_session does for TensorFlow and leaves Keras's state be.
-script_runner._clean_problem_modules = _clean_up_after_run
-
-# Streamlit runs an app that has a folder called pages/ as a legacy multipage app (every file in
-# pages/ a page, app.py not run) until st.navigation has been called once in the server process.
-# A first visitor who opens /browse directly would get that legacy app, so the first run switches
-# the legacy mode off and starts again, now through app.py and st.navigation.
-if PagesManager.uses_pages_directory:
-    PagesManager.uses_pages_directory = False
-    st.rerun()
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
-DONE_STATUSES = ("stopped", "finished")
 
 
 def language() -> str:
@@ -104,26 +98,54 @@ def registry_predictor(name: str, sha256: str):
     return Predictor(registry.load(name))
 
 
+def job_manager() -> jobs.JobManager:
+    """The server's job runner, which trains every run in a child process (one per process, made on first use)."""
+    return jobs.get_manager()
+
+
+def attached_run_id() -> str | None:
+    """The run this session shows: the one named in the URL (?run=), else the last one it started."""
+    return st.query_params.get("run") or st.session_state.get("train_run")
+
+
+def run_view(run_id):
+    """The run's state, or None for a forged, unknown or deleted id."""
+    try:
+        return job_manager().view(run_id)
+    except runs.NoSuchRun:
+        return None
+
+
 def session_job():
-    """This session's training job once it stopped or finished with a model, else None."""
-    job = st.session_state.get("job")
-    if job is not None and job.status in DONE_STATUSES and job.model is not None:
-        return job
-    return None
+    """The run attached to this session (URL or last started) once it ended with a model, else None."""
+    run_id = attached_run_id()
+    view = run_view(run_id) if run_id else None
+    return view if view is not None and view.has_model else None
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def run_model(run_id: str):
+    """The trained model of an ended run, rebuilt and loaded from its weights (they never change once written)."""
+    from fmnist import models
+
+    run = runs.get(run_id, job_manager().root)
+    model = models.build(run.config().model)
+    model.load_weights(run.weights_path)
+    return model
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def run_predictor(run_id: str):
+    """A Predictor for an ended run's model."""
+    from fmnist.predict import Predictor
+
+    return Predictor(run_model(run_id))
 
 
 def session_predictor():
-    """A Predictor for this session's own trained model (kept in session_state, never shared), or None."""
+    """A Predictor for the model of the run attached to this session or URL (unsaved), or None."""
     job = session_job()
-    if job is None:
-        return None
-    cached = st.session_state.get("session_predictor")
-    if cached is None or cached[0] is not job:
-        from fmnist.predict import Predictor
-
-        cached = (job, Predictor(job.model))
-        st.session_state.session_predictor = cached
-    return cached[1]
+    return None if job is None else run_predictor(job.id)
 
 
 def session_png(key, build) -> bytes:
@@ -154,3 +176,7 @@ def format_seconds(seconds: float | None) -> str:
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+# The first script run of a server process declares the navigation (see claim_navigation).
+claim_navigation()

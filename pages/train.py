@@ -1,12 +1,28 @@
-"""Train: the tutorial's build, compile, fit and evaluate steps, with live progress and a Stop button."""
+"""Train: the tutorial's build, compile, fit and evaluate steps, with live progress, Stop, Pause and a queue.
 
-import numpy as np
+Every run trains in a child process of the server's job manager and is named in this page's URL
+(?run=<id>), so a reload, another tab or a shared link shows it again.
+"""
+
+import math
+
 import pandas as pd
 import streamlit as st
 
-from fmnist import curves, plots, registry, training
-from fmnist.evaluation import evaluate
-from pages.common import class_names, dataset, format_seconds, language, session_png, session_predictor, t
+from fmnist import config as fconfig
+from fmnist import curves, jobs, plots, registry, runs
+from pages.common import (
+    attached_run_id,
+    class_names,
+    dataset,
+    format_seconds,
+    job_manager,
+    language,
+    run_model,
+    run_view,
+    session_png,
+    t,
+)  # fmt: skip
 
 BATCH_SIZES = (16, 32, 64, 128, 256, 512)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
@@ -15,33 +31,30 @@ FORM_DEFAULTS = {"optimizer": "adam", "validation_split": 0.1, "limit": 60000, "
 st.title(t("train_title"))
 st.markdown(t("train_intro"))
 
-if "job" not in st.session_state:
-    st.session_state.job = None
-    st.session_state.job_number = 0
 if "train_model" not in st.session_state:
     st.session_state.train_model = "mlp"
-for key, value in {**training.DEFAULTS[st.session_state.train_model], **FORM_DEFAULTS}.items():
+for key, value in {**fconfig.DEFAULTS[st.session_state.train_model], **FORM_DEFAULTS}.items():
     st.session_state.setdefault(f"train_{key}", value)
 
 
 def apply_model_defaults() -> None:
     """Put the chosen model's default epochs, batch size and learning rate into the form."""
-    for key, value in training.DEFAULTS[st.session_state.train_model].items():
+    for key, value in fconfig.DEFAULTS[st.session_state.train_model].items():
         st.session_state[f"train_{key}"] = value
 
 
 # Lets the user choose the model and how to train it; returns a TrainConfig when "Start training" is pressed.
 # Only the button is disabled during a run: disabling a widget gives it a new identity, which resets its value.
-def config_ui(running: bool) -> training.TrainConfig | None:
+def config_ui(busy: bool) -> fconfig.TrainConfig | None:
     st.radio(
         t("model"),
-        training.ARCHITECTURES,
-        format_func={m: t(f"model_{m}") for m in training.ARCHITECTURES}.get,
+        fconfig.ARCHITECTURES,
+        format_func={m: t(f"model_{m}") for m in fconfig.ARCHITECTURES}.get,
         key="train_model",
         on_change=apply_model_defaults,
         horizontal=True,
     )
-    defaults = training.DEFAULTS[st.session_state.train_model]
+    defaults = fconfig.DEFAULTS[st.session_state.train_model]
     with st.form("train_form"):
         row = st.columns(4)
         epochs = row[0].number_input(t("epochs"), 1, 100, key="train_epochs")
@@ -49,15 +62,15 @@ def config_ui(running: bool) -> training.TrainConfig | None:
         learning_rate = row[2].select_slider(
             t("learning_rate"), sorted({*LEARNING_RATES, defaults["learning_rate"]}), key="train_learning_rate"
         )
-        optimizer = row[3].selectbox(t("optimizer"), training.OPTIMIZERS, key="train_optimizer")
+        optimizer = row[3].selectbox(t("optimizer"), fconfig.OPTIMIZERS, key="train_optimizer")
         row = st.columns(4)
         validation_split = row[0].slider(t("validation_split"), 0.0, 0.5, step=0.05, key="train_validation_split")
         limit = row[1].number_input(t("subset"), 10, 60000, step=1000, key="train_limit")
         seed = row[2].number_input(t("seed"), 0, 2**31 - 1, key="train_seed")
-        submitted = row[3].form_submit_button(t("start"), type="primary", disabled=running)
+        submitted = row[3].form_submit_button(t("start"), type="primary", disabled=busy)
     if not submitted:
         return None
-    return training.TrainConfig(
+    return fconfig.TrainConfig(
         model=st.session_state.train_model,
         epochs=int(epochs),
         batch_size=int(batch_size),
@@ -69,47 +82,39 @@ def config_ui(running: bool) -> training.TrainConfig | None:
     )
 
 
-def start(config: training.TrainConfig) -> None:
-    """Start a run for this session; a busy trainer or a bad setting becomes a message."""
+def start(config: fconfig.TrainConfig) -> None:
+    """Queue a run for this session and name it in the URL; a full queue or a bad setting becomes a message."""
     try:
-        job = training.TrainingJob(config, dataset()).start()
-    except training.TrainerBusy as error:
-        st.warning(str(error), icon=":material/hourglass_top:")
+        run_id = job_manager().submit(config, source="page")
+    except jobs.QueueFull:
+        st.warning(t("queue_full", count=job_manager().max_queue), icon=":material/hourglass_top:")
         return
-    except ValueError as error:
+    except (ValueError, runs.RunsError) as error:
         st.error(str(error))
         return
-    st.session_state.job = job
-    st.session_state.job_number += 1
-    st.session_state.stopping = False
+    st.session_state.train_run = run_id
+    st.query_params["run"] = run_id
     st.rerun()
 
 
-def request_stop() -> None:
-    """Ask this session's run to stop after the current batch, and give it a moment to end before the page redraws."""
-    st.session_state.job.stop()
-    st.session_state.stopping = True
-    st.session_state.job.wait(timeout=1.5)
+def control(action: str, run_id: str) -> None:
+    """Stop, pause, resume or cancel a run (a second press, or one after the end, does nothing)."""
+    try:
+        getattr(job_manager(), action)(run_id)
+    except runs.NoSuchRun:
+        pass
 
 
 # Shows where a run stands: epoch, batch, samples per second and time left.
-def progress_ui(snapshot, config) -> None:
-    p = snapshot.progress
+def progress_ui(view) -> None:
+    p = view.progress
     if not p.steps_per_epoch:
         st.progress(0.0, text=t("starting"))
         return
-    done = p.epoch * p.steps_per_epoch + p.batch
-    epoch = min(p.epoch + (1 if p.batch else 0), config.epochs)
-    text = t(
-        "progress",
-        epoch=epoch,
-        epochs=config.epochs,
-        batch=p.batch or p.steps_per_epoch,
-        steps=p.steps_per_epoch,
-        speed=f"{p.samples_per_second:,.0f}",
-        eta=format_seconds(p.eta),
-    )
-    st.progress(min(1.0, done / (config.epochs * p.steps_per_epoch)), text=text)
+    epoch, batch, fraction = p.position(view.config.epochs)
+    speed = f"{p.samples_per_second:,.0f}"
+    text = t("progress", epoch=epoch, epochs=view.config.epochs, batch=batch, steps=p.steps_per_epoch, speed=speed, eta=format_seconds(p.eta))
+    st.progress(min(1.0, fraction), text=text)
 
 
 def curve_spec(metric: str, labels: list[str]) -> dict:
@@ -153,51 +158,74 @@ def curves_ui(history: dict) -> None:
         column.vega_lite_chart(frame, curve_spec(metric, [labels[s] for s in curves.SERIES]))
 
 
-# Redraws the progress and the curves every second while the run trains, and offers "Stop".
+# Says which run this is and where it stands: queued, training, paused, or how it ended.
+def status_ui(view) -> None:
+    st.caption(t("run_status", run=view.id, status=t(f"status_{view.status}")), help=t("run_link_help"))
+
+
+# While a run waits, shows its place in the queue and lets the user cancel it.
+def queued_ui(view) -> None:
+    minutes = max(1, math.ceil((view.starts_in or 0) / 60))
+    st.info(t("queued", position=view.position, minutes=minutes), icon=":material/hourglass_top:")
+    st.button(t("cancel"), on_click=control, args=("cancel", view.id), icon=":material/cancel:")
+
+
+# Redraws the run every second while it waits or trains, and offers Cancel, Stop, Pause and Resume.
 @st.fragment(run_every=1.0)
-def live_ui(job) -> None:
-    snapshot = job.snapshot()
-    if snapshot.status not in ("queued", "running"):
+def live_ui(run_id: str) -> None:
+    view = run_view(run_id)
+    if view is None or view.ended:
         st.rerun()  # The whole page reruns once, to show the outcome and the evaluation.
-    progress_ui(snapshot, job.config)
-    stopping = st.session_state.get("stopping", False)
-    st.button(t("stopping") if stopping else t("stop"), on_click=request_stop, disabled=stopping, icon=":material/stop:")
-    curves_ui(snapshot.history)
-
-
-# Says how the run ended: finished, stopped (the model is kept) or failed (with the reason).
-def outcome_ui(job) -> None:
-    history = job.snapshot().history
-    if job.status == "finished":
-        st.success(t("finished", epochs=len(history["epoch"]), seconds=format_seconds(job.train_seconds)))
-    elif job.status == "stopped":
-        st.warning(t("stopped", batches=len(history["step"]), epoch=max(1, len(history["epoch"]))), icon=":material/stop_circle:")
+    status_ui(view)
+    if view.status == "queued":
+        queued_ui(view)
+        return
+    progress_ui(view)
+    if view.status == "paused":
+        st.info(t("paused", batches=view.history["step"][-1] if view.history["step"] else 0), icon=":material/pause_circle:")
+    buttons = st.columns([1, 1, 6])
+    buttons[0].button(t("stop"), on_click=control, args=("stop", run_id), icon=":material/stop:", key="stop")
+    if view.status == "paused":
+        buttons[1].button(t("resume"), on_click=control, args=("resume", run_id), icon=":material/play_arrow:", key="resume")
     else:
-        st.error(job.error or t("failed"))
+        buttons[1].button(t("pause"), on_click=control, args=("pause", run_id), icon=":material/pause:", key="pause")
+    curves_ui(view.history)
 
 
-def evaluation_of(job):
-    """The test-set evaluation of this session's model, computed once per run."""
-    cached = st.session_state.get("evaluation")
-    if cached is None or cached[0] is not job:
-        with st.spinner(t("evaluating")):
-            ds = dataset()
-            cached = (job, evaluate(session_predictor(), ds.test_images, ds.test_labels))
-        st.session_state.evaluation = cached
-    return cached[1]
+# Says how the run ended: finished, stopped (the model is kept), cancelled, or failed (with the reason).
+def outcome_ui(view) -> None:
+    history = view.history
+    if view.status == "finished":
+        st.success(t("finished", epochs=len(history["epoch"]), seconds=format_seconds(view.train_seconds)))
+    elif view.status == "stopped":
+        st.warning(t("stopped", batches=history["step"][-1] if history["step"] else 0, epoch=max(1, len(history["epoch"]))), icon=":material/stop_circle:")
+        if view.note:
+            st.caption(t("time_limit", seconds=format_seconds(job_manager().max_seconds)))
+    elif view.status == "cancelled":
+        st.info(t("cancelled"))
+    else:
+        st.error(view.error or t("failed"))
+
+
+def evaluation_of(view):
+    """The test-set evaluation the run's child recorded, or None when the run has none."""
+    try:
+        return runs.get(view.id, job_manager().root).recorded_evaluation()
+    except runs.NoSuchRun:
+        return None
 
 
 # Shows the test accuracy and loss, the confusion matrix and the accuracy of each class.
-def scores_ui(job, evaluation) -> None:
+def scores_ui(view, evaluation) -> None:
     st.subheader(t("evaluation"))
     row = st.columns(4)
     row[0].metric(t("test_accuracy"), f"{evaluation.accuracy:.2%}")
     row[1].metric(t("test_loss"), f"{evaluation.loss:.3f}")
-    row[2].metric(t("epochs_run"), len(job.snapshot().history["epoch"]))
-    row[3].metric(t("train_time"), format_seconds(job.train_seconds))
+    row[2].metric(t("epochs_run"), len(view.history["epoch"]))
+    row[3].metric(t("train_time"), format_seconds(view.train_seconds))
     left, right = st.columns([3, 2])
     normalize = left.toggle(t("normalize"), key="normalize_confusion")
-    key = (st.session_state.job_number, "confusion", normalize, language())
+    key = (view.id, "confusion", normalize, language())
     left.image(session_png(key, lambda: plots.confusion_matrix(evaluation.confusion, class_names(), normalize)), width=560)
     per_class = pd.DataFrame({t("class"): class_names(), t("accuracy"): evaluation.per_class_accuracy})
     right.dataframe(
@@ -209,56 +237,64 @@ def scores_ui(job, evaluation) -> None:
 
 
 # Shows the tutorial's 5×3 grid of test images with their predicted probabilities, optionally only mistakes.
-def prediction_grid_ui(evaluation) -> None:
+def prediction_grid_ui(view, evaluation) -> None:
     st.subheader(t("predictions"))
     mistakes = st.toggle(t("mistakes_only"), key="mistakes_only")
-    indices = evaluation.mistakes[:15] if mistakes else np.arange(15)
+    indices, probabilities = evaluation.grid(mistakes)
     if not len(indices):
         st.info(t("no_mistakes"))
         return
     ds = dataset()
-    key = (st.session_state.job_number, "grid", mistakes, language())
+    key = (view.id, "grid", mistakes, language())
     png = session_png(
         key,
         lambda: plots.prediction_grid(
-            ds.test_images[indices], evaluation.probabilities[indices], ds.test_labels[indices], class_names()
+            ds.test_images[indices], probabilities, ds.test_labels[indices], class_names()
         ),
     )
     st.image(png, width=900)
-    st.caption(t("grid_mistakes", count=len(evaluation.mistakes)) if mistakes else t("grid_first"))
+    st.caption(t("grid_mistakes", count=evaluation.mistake_count) if mistakes else t("grid_first"))
 
 
 # Lets the user save the trained model under a name so that every session can use it.
-def save_ui(job, evaluation) -> None:
+def save_ui(view) -> None:
     st.subheader(t("save_title"))
     with st.form("save_form"):
         name = st.text_input(t("model_name"), placeholder="my-model", max_chars=64, help=t("model_name_help"))
         if st.form_submit_button(t("save"), icon=":material/save:"):
             try:
-                metadata = job.metadata(evaluation, made_by="Fashion-MNIST Studio (train page)")
-                info = registry.save(job.model, name.strip(), metadata)
-            except registry.RegistryError as error:
+                run = runs.get(view.id, job_manager().root)
+                metadata = runs.registry_metadata(run, made_by="Fashion-MNIST Studio (train page)")
+                info = registry.save(run_model(view.id), name.strip(), metadata)
+            except (registry.RegistryError, runs.RunsError) as error:
                 st.error(str(error))
             else:
                 st.success(t("saved", name=info.name))
 
 
-job = st.session_state.job
-running = job is not None and not job.done
-config = config_ui(running)
+run_id = attached_run_id()
+view = run_view(run_id) if run_id else None
+if run_id and view is None:
+    st.error(t("no_such_run"), icon=":material/link_off:")
+    st.session_state.pop("train_run", None)
+elif view is not None:
+    st.session_state.train_run = run_id
+    st.query_params["run"] = run_id  # Also after a switch of pages, which drops the URL's query.
+config = config_ui(busy=view is not None and not view.ended)
 if config is not None:
     start(config)
-if job is not None:
-    st.caption(
-        t("run_config", **{**job.config.to_dict(), "model": job.config.model.upper(), "limit": f"{job.config.limit or 60000:,}"})
-    )
-    if running:
-        live_ui(job)
+if view is not None:
+    config_text = {**view.config.to_dict(), "model": view.config.model.upper(), "limit": f"{view.config.limit or 60000:,}"}
+    st.caption(t("run_config", **config_text))
+    if not view.ended:
+        live_ui(view.id)
     else:
-        outcome_ui(job)
-        curves_ui(job.snapshot().history)
-        if job.status in ("stopped", "finished") and job.model is not None:
-            evaluation = evaluation_of(job)
-            scores_ui(job, evaluation)
-            prediction_grid_ui(evaluation)
-            save_ui(job, evaluation)
+        status_ui(view)
+        outcome_ui(view)
+        curves_ui(view.history)
+        evaluation = evaluation_of(view) if view.has_model else None
+        if evaluation is not None:
+            scores_ui(view, evaluation)
+            prediction_grid_ui(view, evaluation)
+        if view.has_model:
+            save_ui(view)

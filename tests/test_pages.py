@@ -1,5 +1,6 @@
 """Page tests with Streamlit's AppTest: every page runs, and the main flows work end to end."""
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -7,41 +8,32 @@ import time
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from fmnist import preprocess, training
+from fmnist import jobs, preprocess, runs
+from fmnist.config import TrainConfig
 
 ROOT = Path(__file__).resolve().parent.parent
+# AppTest starts every run as a fresh server would, before any st.navigation call, so a page opened with
+# switch_page runs on its own (Streamlit's legacy multipage mode: no app.py, no sidebar); the sidebar is
+# checked on the home page, and tests/e2e checks that a real server routes every page through app.py.
+ENTRY = ROOT / "app.py"
 TIMEOUT = 60
-# AppTest forgets before every run that app.py calls st.navigation, sees the folder pages/ and runs the
-# current page alone as a legacy multipage app (no app.py, so no sidebar). A server remembers it for
-# good after the first run (see pages/common.py); this makes AppTest do the same.
-NAVIGATION_ONLY = """
-from streamlit.runtime.pages_manager import PagesManager
-_init = PagesManager.__init__
-def _init_without_pages_folder(self, *args, **kwargs):
-    _init(self, *args, **kwargs)
-    PagesManager.uses_pages_directory = False
-PagesManager.__init__ = _init_without_pages_folder
-"""
+RUN_DEADLINE = 180  # Seconds for a tiny run in a child process (it imports TensorFlow first).
 
 
 @pytest.fixture(autouse=True)
-def navigation_only(monkeypatch):
-    init = PagesManager.__init__
-
-    def init_without_pages_folder(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_without_pages_folder)
+def fresh_job_manager():
+    """Each test gets a new job manager; its children are stopped and killed when the test ends."""
+    jobs.close_manager()
+    yield
+    jobs.close_manager()
 
 
 @pytest.fixture
 def app(model_dir):
     """The app, run once, with saved models going to a temporary folder."""
-    return AppTest.from_file(ROOT / "app.py", default_timeout=TIMEOUT).run()
+    return AppTest.from_file(ENTRY, default_timeout=TIMEOUT).run()
 
 
 def open_page(app: AppTest, name: str) -> AppTest:
@@ -54,17 +46,32 @@ def texts(elements) -> str:
     return "\n".join(str(element.value) for element in elements)
 
 
-def wait_for_job(app: AppTest, timeout: float = TIMEOUT):
-    """Rerun the page until this session's training job is done, as the live fragment would."""
-    job = app.session_state["job"]
+def attached_view(app: AppTest):
+    """The run named in the page's URL, as the job manager sees it."""
+    run_id = app.query_params["run"]
+    return jobs.get_manager().view(run_id[0] if isinstance(run_id, list) else run_id)
+
+
+def wait_for_run(app: AppTest, condition=lambda view: view.ended, timeout: float = RUN_DEADLINE):
+    """Rerun the page until the run in its URL meets `condition`, as the live fragment would."""
     deadline = time.monotonic() + timeout
-    while not job.done and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        view = attached_view(app)
+        if condition(view):
+            app.run()
+            assert not app.exception, [e.value for e in app.exception]
+            return view
         time.sleep(0.3)
-        app.run()
-    assert job.done, f"training still {job.status} after {timeout} s"
-    app.run()
+    pytest.fail(f"the run is still {attached_view(app).status} after {timeout} s")
+
+
+def start_tiny_run(app: AppTest, epochs: int = 1, images: int = 300):
+    open_page(app, "train")
+    app.number_input(key="train_epochs").set_value(epochs)
+    app.number_input(key="train_limit").set_value(images)
+    app.button[0].click().run()
     assert not app.exception, [e.value for e in app.exception]
-    return job
+    return attached_view(app)
 
 
 def test_home_shows_dataset_default_model_and_links(app):
@@ -90,11 +97,11 @@ def test_browse_shows_facts_grid_detail_and_means(app):
 
 
 def test_browse_never_imports_tensorflow():
-    script = NAVIGATION_ONLY + textwrap.dedent(
+    script = textwrap.dedent(
         f"""
         import sys
         from streamlit.testing.v1 import AppTest
-        app = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=60).run()
+        app = AppTest.from_file({str(ENTRY)!r}, default_timeout=60).run()
         app.switch_page("pages/browse.py").run()
         assert not app.exception, [e.value for e in app.exception]
         print("tensorflow" in sys.modules, "keras" in sys.modules)
@@ -106,20 +113,24 @@ def test_browse_never_imports_tensorflow():
 
 
 def test_language_switch_changes_labels_and_class_names(app):
-    app.sidebar.radio(key="language").set_value("zh").run()
-    assert app.sidebar.radio(key="language").value == "zh"
-    open_page(app, "browse")
-    assert app.title[0].value == "浏览数据"
-    assert "短靴" in app.multiselect(key="browse_classes").options
+    assert app.sidebar.radio(key="language").options == ["English", "中文"]
+    chinese = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    chinese.session_state["language"] = "zh"  # What the sidebar's radio keeps for the session.
+    chinese.run()
+    assert chinese.sidebar.radio(key="language").value == "zh"
+    assert chinese.sidebar.caption[0].value.startswith("TensorFlow 教程")
+    browse = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    browse.session_state["language"] = "zh"
+    browse.switch_page("pages/browse.py").run()
+    assert browse.title[0].value == "浏览数据"
+    assert "短靴" in browse.multiselect(key="browse_classes").options
 
 
 def test_tiny_training_finishes_and_shows_the_evaluation(app, model_dir):
-    open_page(app, "train")
-    app.number_input(key="train_epochs").set_value(1)
-    app.number_input(key="train_limit").set_value(300)
-    app.button[0].click().run()
-    job = wait_for_job(app)
-    assert job.status == "finished", job.error
+    view = start_tiny_run(app)
+    assert app.query_params["run"] and runs.is_run_id(view.id)
+    view = wait_for_run(app)
+    assert view.status == "finished", view.error
     assert "Training finished" in texts(app.success)
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Epochs run"] == "1" and metrics["Test accuracy"].endswith("%")
@@ -129,58 +140,84 @@ def test_tiny_training_finishes_and_shows_the_evaluation(app, model_dir):
     app.button[-1].click().run()
     assert "Saved as “tiny-mlp”" in texts(app.success)
     assert (model_dir / "tiny-mlp.keras").is_file()
+    assert json.loads((model_dir / "tiny-mlp.json").read_text())["run"] == view.id
     app.button[-1].click().run()  # The same name again.
     assert "already exists" in texts(app.error)
 
     # This session's model is offered on the Predict page, and only in this session.
     open_page(app, "predict")
     assert app.selectbox(key="predict_model").options[-1] == "This session's model (unsaved)"
-    other = AppTest.from_file(ROOT / "app.py", default_timeout=TIMEOUT).run()
+    app.selectbox(key="predict_model").set_value("__session__").run()
+    app.radio(key="source").set_value("Test sample").run()
+    assert not app.exception and " · " in texts(app.get_by_key("prediction").markdown)
+    other = AppTest.from_file(ENTRY, default_timeout=TIMEOUT).run()
     open_page(other, "predict")
     assert "This session's model (unsaved)" not in other.selectbox(key="predict_model").options
     assert any(option.startswith("tiny-mlp") for option in other.selectbox(key="predict_model").options)
 
 
+def test_a_second_session_with_the_link_sees_the_run_and_its_model(app):
+    view = start_tiny_run(app)
+    wait_for_run(app)
+    other = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    other.query_params["run"] = view.id
+    other.run()
+    open_page(other, "train")
+    assert "Training finished" in texts(other.success)
+    assert any(metric.label == "Test accuracy" for metric in other.metric)
+
+
 def test_stop_keeps_the_partly_trained_model(app):
-    open_page(app, "train")
-    app.number_input(key="train_epochs").set_value(5)
-    app.button[0].click().run()
-    job = app.session_state["job"]
-    deadline = time.monotonic() + TIMEOUT
-    while not job.snapshot().history["step"] and time.monotonic() < deadline:
-        time.sleep(0.1)
-    app.run()
+    view = start_tiny_run(app, epochs=100, images=6000)
+    wait_for_run(app, lambda view: view.history["step"])
     [stop] = [button for button in app.button if button.label == "Stop"]
     stop.click().run()
-    stopped_by = time.monotonic() + 2
-    while not job.done and time.monotonic() < stopped_by:
-        time.sleep(0.1)
-    assert job.status == "stopped"
-    app.run()
+    view = wait_for_run(app)
+    assert view.status == "stopped"
     assert "Training was stopped" in texts(app.warning)
-    assert job.model is not None and any(metric.label == "Test accuracy" for metric in app.metric)
+    assert runs.get(view.id).has_weights() and any(metric.label == "Test accuracy" for metric in app.metric)
+    [start] = [button for button in app.button if button.label == "Start training"]
+    assert not start.disabled  # The form can start another run.
 
 
-def test_busy_trainer_and_failed_training_are_messages(app, monkeypatch):
+def test_a_queued_run_shows_its_position_and_can_be_cancelled(app, monkeypatch):
+    first = jobs.get_manager().submit(TrainConfig(epochs=100, limit=6000))
+    try:
+        view = start_tiny_run(app)
+        assert view.status == "queued" and view.position == 1
+        assert "Queued: position 1, starts in about" in texts(app.info)
+        [cancel] = [button for button in app.button if button.label == "Cancel"]
+        cancel.click().run()
+        app.run()
+        assert attached_view(app).status == "cancelled"
+        assert "cancelled before it started" in texts(app.info)
+    finally:
+        jobs.get_manager().stop(first)
+
+
+def test_a_full_queue_a_bad_link_and_a_failed_run_are_messages(app, monkeypatch):
+    monkeypatch.setattr(jobs.get_manager(), "max_queue", 0)
+    monkeypatch.setattr(jobs.get_manager(), "max_trainings", 0)
     open_page(app, "train")
-
-    def busy(self):
-        raise training.TrainerBusy("The trainer is busy: another training is running on this server.")
-
-    monkeypatch.setattr(training.TrainingJob, "start", busy)
     app.button[0].click().run()
-    assert "busy" in texts(app.warning)
+    assert "The training queue is full" in texts(app.warning) and "run" not in app.query_params
     monkeypatch.undo()
 
-    def fail(self):
-        raise ValueError("Something went wrong in the test.")
+    for forged in ("../../etc/passwd", "20991231-000000-00000000", "%2e%2e"):
+        link = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+        link.query_params["run"] = forged
+        link.run()
+        open_page(link, "train")
+        assert "No such run" in texts(link.error) and not link.exception
 
-    monkeypatch.setattr(training.TrainingJob, "_train", fail)
-    app.button[0].click().run()
-    job = wait_for_job(app, timeout=10)
-    assert job.status == "failed"
-    assert "Something went wrong in the test." in texts(app.error)
-    assert not app.button[0].disabled  # The form can start another run.
+    failed = runs.create(TrainConfig().resolved(), "page")
+    failed.update_status(status="failed", error="Training ran out of memory. Try a smaller batch size.")
+    link = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    link.query_params["run"] = failed.id
+    link.run()
+    open_page(link, "train")
+    assert "Training ran out of memory" in texts(link.error)
+    assert not link.button[0].disabled  # The form can start another run.
 
 
 def test_predict_test_sample_shows_the_right_class(app):

@@ -1,16 +1,16 @@
-import threading
-import time
-
 import numpy as np
 import pytest
 
+from fmnist import config as fconfig
 from fmnist import models, training
-from fmnist.training import TrainConfig, TrainingJob
+from fmnist.config import TrainConfig
+from fmnist.history import Control, Progress, RunLog
+from fmnist.training import TrainingJob
 
 
 def test_config_fills_model_defaults_and_checks_values():
     config = TrainConfig(model="cnn").resolved()
-    assert config.epochs == training.DEFAULTS["cnn"]["epochs"]
+    assert config.epochs == fconfig.DEFAULTS["cnn"]["epochs"]
     assert TrainConfig(model="mlp", epochs=3).resolved().epochs == 3
     for bad in [dict(model="rnn"), dict(optimizer="adma"), dict(epochs=0), dict(batch_size=0),
                 dict(learning_rate=-1.0), dict(validation_split=1.0), dict(limit=5)]:
@@ -21,6 +21,29 @@ def test_config_fills_model_defaults_and_checks_values():
 def test_config_round_trips_through_a_dict():
     config = TrainConfig(model="cnn", epochs=2, seed=7).resolved()
     assert TrainConfig.from_dict({**config.to_dict(), "unknown": 1}) == config
+
+
+def test_config_estimates_a_run_from_its_size_and_speed():
+    config = TrainConfig(model="mlp", epochs=2, limit=1000, validation_split=0.1)
+    assert config.train_samples == 900
+    assert config.estimated_seconds(samples_per_second=100.0) == pytest.approx(18.0)
+
+
+def test_progress_position_never_runs_ahead_of_what_was_trained():
+    assert Progress().position(3) == (1, 0, 0.0)
+    assert Progress(epoch=0, batch=5, steps_per_epoch=10).position(3) == (1, 5, pytest.approx(5 / 30))
+    assert Progress(epoch=1, batch=0, steps_per_epoch=10).position(3) == (1, 10, pytest.approx(10 / 30))
+    assert Progress(epoch=1, batch=1, steps_per_epoch=10).position(3) == (2, 1, pytest.approx(11 / 30))
+    assert Progress(epoch=3, batch=0, steps_per_epoch=10).position(3) == (3, 10, 1.0)
+
+
+def test_run_log_round_trips_through_a_dict():
+    log = RunLog()
+    log.apply({"type": "batch", "step": 4, "loss": 1.5, "accuracy": 0.5, "progress": {"epoch": 0, "batch": 4, "steps_per_epoch": 4}})
+    log.apply({"type": "epoch", "epoch": 1, "step": 4, "elapsed": 0.5, "loss": 1.4, "accuracy": 0.55, "val_loss": 1.3})
+    copy = RunLog.from_dict(log.to_dict())
+    assert copy.copy() == log.copy()
+    assert copy.progress.epoch == 1 and copy.history["val_loss"] == [1.3] and copy.history["val_accuracy"] == []
 
 
 def test_models_have_the_expected_shapes():
@@ -46,7 +69,7 @@ def test_job_records_history_and_learns(dataset):
     history = snapshot.history
     assert history["epoch"] == [1, 2] and history["epoch_step"] == [32, 64]
     # The MLP runs 16 steps per call, so the history has a point every 16 batches.
-    assert models.EXECUTION["mlp"]["steps_per_execution"] == 16
+    assert fconfig.EXECUTION["mlp"]["steps_per_execution"] == 16
     assert history["step"] == [16, 32, 48, 64] and len(history["batch_loss"]) == 4
     assert len(history["val_accuracy"]) == 2
     assert history["loss"][1] < history["loss"][0]
@@ -65,57 +88,66 @@ def test_same_seed_gives_same_metrics(dataset):
 
 
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
-def test_stop_takes_effect_at_the_next_step_and_keeps_weights(dataset, model):
-    job = small_job(dataset, model=model, epochs=50, limit=10000, batch_size=32).start()
-    while not job.snapshot().history["step"]:
-        time.sleep(0.01)
-    job.stop()
-    assert job.wait(timeout=30)
-    history = job.snapshot().history
-    assert job.status == "stopped"
-    # The run ends at the first step after the request: one batch for the CNN, one call of 16 for the MLP,
-    # without a validation pass, and the partial epoch's training figures are recorded.
-    per_call = models.EXECUTION[model]["steps_per_execution"]
-    assert history["step"][-1] <= history["step"][0] + 2 * per_call
-    assert history["epoch"] == [1] and len(history["loss"]) == 1 and history["val_loss"] == []
-    assert job.model is not None and job.model.predict(np.zeros((1, 28, 28)), verbose=0).shape == (1, 10)
+def test_stop_ends_the_run_in_its_first_epoch_and_keeps_the_weights(dataset, model):
+    control, events = Control(), []
+
+    def emit(event):
+        events.append(event)
+        if event["type"] == "batch":
+            control.stop()  # Asked while the first reported step is being recorded.
+
+    config = TrainConfig(model=model, epochs=50, limit=10000, batch_size=32, validation_split=0.2)
+    trained, seconds, stopped = training.train(config, dataset, emit, control)
+    assert stopped and seconds > 0
+    log = RunLog()
+    for event in events:
+        log.apply(event)
+    _, history = log.copy()
+    # The run ended at the step where the stop was seen, without a validation pass, and the partial
+    # epoch's training figures are recorded.
+    assert len(history["step"]) == 1 and history["epoch"] == [1] and len(history["loss"]) == 1
+    assert history["val_loss"] == []
+    assert trained.predict(np.zeros((1, 28, 28)), verbose=0).shape == (1, 10)
 
 
-def test_a_second_job_is_told_the_trainer_is_busy(dataset):
-    first = small_job(dataset, epochs=50, limit=10000).start()
-    try:
-        with pytest.raises(training.TrainerBusy, match="busy"):
-            small_job(dataset).start()
-    finally:
-        first.stop()
-        first.wait(30)
-    # The slot is released once the first job ends.
-    second = small_job(dataset, epochs=1).start()
-    second.wait(60)
-    assert second.status == "finished"
-
-
-def test_a_failing_run_reports_its_error_and_frees_the_slot(dataset, monkeypatch):
+def test_a_failing_run_reports_a_one_line_error(dataset, monkeypatch):
     def broken(name):
         raise MemoryError()
 
     monkeypatch.setattr(models, "build", broken)
-    job = small_job(dataset).start()
-    job.wait(30)
-    assert job.status == "failed" and "out of memory" in job.error
-    assert small_job(dataset, epochs=1).start().wait(60)
+    job = small_job(dataset).run()
+    assert job.status == "failed" and job.error == training.describe_error(MemoryError())
+    assert "out of memory" in job.error and job.model is None
 
 
-def test_snapshots_are_consistent_while_training(dataset):
-    job = small_job(dataset, epochs=3, limit=6000).start()
-    seen = []
-    while not job.done:
-        snapshot = job.snapshot()
-        history = snapshot.history
-        assert len(history["step"]) == len(history["batch_loss"]) == len(history["batch_accuracy"])
-        assert len(history["epoch"]) == len(history["loss"]) == len(history["epoch_step"])
-        seen.append(len(history["step"]))
-        time.sleep(0.02)
-    assert seen == sorted(seen)
-    assert job.status == "finished"
-    assert threading.active_count() >= 1
+def test_a_cached_predictor_survives_keras_clear_session():
+    """Streamlit calls keras.backend.clear_session() after every script run; the server's cached predictors
+    (traced tf.functions) must keep working, and models built afterwards too."""
+    import keras
+
+    from fmnist.predict import Predictor
+
+    predictor = Predictor(models.build("cnn"))
+    images = np.random.default_rng(0).random((3, 28, 28), dtype=np.float32)
+    before = predictor(images)
+    keras.backend.clear_session()
+    np.testing.assert_allclose(predictor(images), before, rtol=1e-6)
+    later = Predictor(models.build("mlp"))
+    keras.backend.clear_session()
+    assert later(images).shape == (3, 10) and np.allclose(predictor(images), before, rtol=1e-6)
+
+
+def test_a_build_never_depends_on_keras_name_counters():
+    """Regression: Streamlit's clean-up after any session's script run calls keras.backend.clear_session(),
+    which resets Keras's layer-name counters; a model built meanwhile got two layers named "dense" and failed.
+    Every layer is named, so builds are the same whatever the counters say."""
+    import keras
+
+    for name in models.BUILDERS:
+        first = [layer.name for layer in models.build(name).layers]
+        keras.layers.Dense(1), keras.layers.Dense(1)  # The counters move on.
+        second = [layer.name for layer in models.build(name).layers]
+        keras.backend.clear_session()
+        keras.layers.Dense(1)
+        third = [layer.name for layer in models.build(name).layers]
+        assert first == second == third and len(set(first)) == len(first)

@@ -180,57 +180,6 @@ def test_uploads_that_bypass_the_browser_are_refused_by_the_server(server, new_p
     expect_no_exception(page)
 
 
-def test_a_failed_training_shows_its_error_and_frees_the_trainer(model_dir, monkeypatch):
-    """At AppTest level: the form cannot make a training fail, so the failure is simulated."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
-
-    from fmnist import training
-
-    init = PagesManager.__init__
-
-    def init_without_pages_folder(self, *args, **kwargs):  # As in tests/test_pages.py: navigation only.
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_without_pages_folder)
-
-    def fail(self):
-        raise RuntimeError("the disk caught fire")
-
-    def succeed(self):
-        self.train_seconds = 0.01
-
-    def session():
-        app = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60).run()
-        app.switch_page("pages/train.py").run()
-        return app
-
-    def press_start(app):
-        app.button[0].click().run()
-        try:
-            job = app.session_state["job"]
-        except KeyError:
-            job = None
-        if job is not None:
-            job.wait(timeout=30)
-            app.run()
-        assert not app.exception, [e.value for e in app.exception]
-        return job
-
-    first, second = session(), session()
-    monkeypatch.setattr(training.TrainingJob, "_train", fail)
-    job = press_start(first)
-    assert job.status == "failed"
-    assert "Training failed: the disk caught fire" in [error.value for error in first.error]
-    # The slot is free: another session starts and finishes a run, and so does the first one again.
-    monkeypatch.setattr(training.TrainingJob, "_train", succeed)
-    other = press_start(second)
-    assert other is not None and other.status == "finished", "the failed run kept the trainer busy"
-    assert not any("busy" in warning.value for warning in second.warning)
-    assert press_start(first).status == "finished"
-
-
 def test_a_server_killed_while_saving_keeps_only_whole_models(browser, tmp_path):
     folder = tmp_path / "models"
     log = ARTIFACTS / "server-kill.log"
@@ -317,31 +266,3 @@ def test_many_predictions_and_trainings_in_a_row_keep_the_server_serving(server,
     assert any(o.startswith("default (") for o in model_options(page))
     assert server.process.poll() is None, "the server stopped"
 
-
-def test_another_sessions_script_run_leaves_a_model_being_built_alone():
-    """Regression: Streamlit's clean-up after every script run (of any session) called
-    keras.backend.clear_session(), which reset the Keras state of a training thread while it built its
-    model, and the run failed with "All layers added to a Sequential model should have unique names".
-    Here a real script run of another session, through the app's own pages.common, ends while a thread
-    is half-way through building a model."""
-    import keras
-    from streamlit.testing.v1 import AppTest
-
-    half_built, resume, names = threading.Event(), threading.Event(), []
-
-    def build():  # A training thread, building a model layer by layer.
-        names.append(keras.layers.Dense(1).name)
-        half_built.set()
-        resume.wait(timeout=60)
-        names.append(keras.layers.Dense(1).name)
-
-    builder = threading.Thread(target=build)
-    builder.start()
-    assert half_built.wait(timeout=60)
-    script = "import keras\nimport streamlit as st\nimport pages.common\nst.write(keras.layers.Dense(2).name)\n"
-    app = AppTest.from_string(script, default_timeout=60).run()  # Ends with Streamlit's after-run clean-up.
-    resume.set()
-    builder.join(timeout=60)
-    assert not app.exception, [e.value for e in app.exception]
-    assert len(app.markdown) == 1  # The other session's run did happen.
-    assert len(names) == 2 and names[0] != names[1], f"two layers of one model were both named {names[0]!r}"

@@ -1,0 +1,157 @@
+"""The child process of one training run: `python -m fmnist.worker <run folder>`.
+
+Started by the job manager (fmnist.jobs) of the web server, never forked from
+it. It lowers its own CPU priority, sizes TensorFlow's thread pools, trains the
+run recorded in the folder and writes everything back there (status, history
+as it trains, weights, evaluation). Meanwhile it streams its progress to the
+manager as JSON lines on stdout, and obeys JSON commands on stdin:
+{"command": "stop" | "pause" | "resume"}. When stdin closes (the server went
+away) the run stops and keeps its weights. Anything else printed goes to
+stderr, which the manager sends to the run's log.
+
+`execute` is also what `python -m fmnist train` runs in its own process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+from fmnist import runs
+from fmnist.history import Control, RunLog
+
+logger = logging.getLogger("fmnist.worker")
+
+# Seconds between two rewrites of history.json while the run trains.
+HISTORY_INTERVAL = 2.0
+
+
+def save_weights(model, path: Path) -> None:
+    """Write the model's weights atomically (Keras wants the name to end in .weights.h5)."""
+    from fmnist import atomic
+
+    def write(tmp: Path) -> None:
+        staged = tmp.with_name(tmp.name + ".weights.h5")
+        try:
+            model.save_weights(staged)
+            os.replace(staged, tmp)
+        finally:
+            staged.unlink(missing_ok=True)
+
+    atomic.write_atomic(path, write)
+
+
+def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=None, strategy=None):
+    """Train `run` in this process and record it; return (status dict, model or None, Evaluation or None).
+
+    A failure is recorded as "failed" with a one-line reason (the whole traceback goes to the log);
+    it is not raised. A run that cannot even be recorded raises RunsError.
+    """
+    from fmnist import data, training
+
+    log = RunLog()
+    last_write = [0.0]
+
+    def record(event: dict) -> None:
+        log.apply(event)
+        emit(event)
+        now = time.monotonic()
+        if now - last_write[0] >= HISTORY_INTERVAL:
+            last_write[0] = now
+            try:
+                run.write("history.json", log.to_dict())
+            except runs.RunsError:
+                logger.warning("Could not write %s; the history is still streamed.", run.path / "history.json")
+
+    def paused(is_paused: bool) -> None:
+        status = "paused" if is_paused else "running"
+        run.update_status(status=status)
+        emit({"type": "status", "status": status})
+
+    control.on_pause = paused
+    run.update_status(status="running", pid=os.getpid(), host=socket.gethostname(), started=time.time())
+    emit({"type": "status", "status": "running"})
+    model = evaluation = None
+    try:
+        dataset = dataset if dataset is not None else data.load()
+        model, seconds, stopped = training.train(run.config(), dataset, record, control, strategy)
+        save_weights(model, run.weights_path)
+        from fmnist.evaluation import evaluate
+
+        evaluation = evaluate(model, dataset.test_images, dataset.test_labels)
+        run.write("evaluation.json", runs.evaluation_record(evaluation))
+        run.write("history.json", log.to_dict())
+        _, history = log.copy()
+        final = {"status": "stopped" if stopped else "finished", "error": None, "train_seconds": round(seconds, 3),
+                 "epochs_run": len(history["epoch"]), "test_accuracy": evaluation.accuracy}  # fmt: skip
+    except Exception as error:
+        logger.exception("Training run %s failed", run.id)  # The whole traceback, in the run's log.
+        final = {"status": "failed", "error": training.describe_error(error)}
+        try:
+            run.write("history.json", log.to_dict())
+        except runs.RunsError:
+            pass
+    status = run.update_status(**final, ended=time.time())
+    emit({"type": "end", **final})
+    return status, model, evaluation
+
+
+def configure_threads() -> None:
+    """Size TensorFlow's thread pools ($FMNIST_TRAIN_THREADS, default all cores); call before TF runs anything."""
+    import tensorflow as tf
+
+    threads = int(os.environ.get("FMNIST_TRAIN_THREADS", "0") or 0) or (os.cpu_count() or 1)
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(max(1, min(2, threads)))
+
+
+def read_commands(stream, control: Control) -> None:
+    """Obey JSON commands from the manager until the stream closes, then stop the run."""
+    actions = {"stop": control.stop, "pause": control.pause, "resume": control.resume}
+    for line in stream:
+        try:
+            command = json.loads(line).get("command")
+        except (ValueError, AttributeError):
+            continue
+        if command in actions:
+            actions[command]()
+    control.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    folder = Path(argv[0])
+    run = runs.Run(folder.name, folder)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The lowest CPU priority (by default): the run gets the CPU time the server leaves, so predictions stay quick.
+    os.nice(int(os.environ.get("FMNIST_TRAIN_NICE", "19")))
+    # The progress stream keeps the real stdout; anything else printed (by TensorFlow too) goes to the log.
+    stream = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)
+    lock = threading.Lock()
+
+    def emit(event: dict) -> None:
+        with lock:
+            try:
+                stream.write(json.dumps(event) + "\n")
+            except (BrokenPipeError, ValueError, OSError):
+                pass  # The server went away; the run's folder still records everything.
+
+    control = Control()
+    signal.signal(signal.SIGTERM, lambda *_: control.stop())
+    signal.signal(signal.SIGINT, lambda *_: control.stop())
+    threading.Thread(target=read_commands, args=(sys.stdin, control), daemon=True, name="commands").start()
+    configure_threads()
+    status, _, _ = execute(run, control, emit)
+    return 0 if status.get("status") != "failed" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
