@@ -312,6 +312,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="the last line is one JSON object")
     bench.add_argument("--recipes", action="store_true", help="also time whole training runs of both models and of the tutorial's recipe (minutes)")
     bench.add_argument("--quick", action="store_true", help="small sizes, for a smoke test (figures not for reporting)")
+
+    from fmnist import cli_experiments
+
+    for name, handler in cli_experiments.add_commands(commands).items():
+        commands.choices[name].set_defaults(handler=handler)
     return parser
 
 
@@ -321,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv
     handlers = {"info": info_command, "train": train_command, "evaluate": evaluate_command, "predict": predict_command, "explain": explain_command, "bench": bench_command}
     try:
-        return handlers[args.command](args)
+        return getattr(args, "handler", handlers.get(args.command))(args)
     except data.DataError as error:
         return fail(str(error))
     except KeyboardInterrupt:

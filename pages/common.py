@@ -26,6 +26,7 @@ def app_pages() -> list:
         st.Page(PAGES_DIR / "train.py", title=t("nav_train"), url_path="train", icon=":material/model_training:"),
         st.Page(PAGES_DIR / "predict.py", title=t("nav_predict"), url_path="predict", icon=":material/checkroom:"),
         st.Page(PAGES_DIR / "inspect.py", title=t("nav_inspect"), url_path="inspect", icon=":material/neurology:"),
+        st.Page(PAGES_DIR / "runs.py", title=t("nav_runs"), url_path="runs", icon=":material/table_chart:"),
     ]
 
 
@@ -126,12 +127,9 @@ def session_job():
 @st.cache_resource(max_entries=8, show_spinner=False)
 def run_model(run_id: str):
     """The trained model of an ended run, rebuilt and loaded from its weights (they never change once written)."""
-    from fmnist import models
+    from fmnist import experiments
 
-    run = runs.get(run_id, job_manager().root)
-    model = models.build(run.config().model)
-    model.load_weights(run.weights_path)
-    return model
+    return experiments.load_model(run_id, job_manager().root)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
