@@ -139,7 +139,7 @@ def test_tiny_training_finishes_and_shows_the_evaluation(app, model_dir):
     app.text_input[0].input("tiny-mlp")
     app.button[-1].click().run()
     assert "Saved as “tiny-mlp”" in texts(app.success)
-    assert (model_dir / "tiny-mlp.keras").is_file()
+    assert (model_dir / "tiny-mlp.weights.npz").is_file()
     assert json.loads((model_dir / "tiny-mlp.json").read_text())["run"] == view.id
     app.button[-1].click().run()  # The same name again.
     assert "already exists" in texts(app.error)

@@ -113,7 +113,7 @@ def test_a_finished_run_is_saved_and_offered_on_the_predict_page(server, new_pag
     name_box.fill("e2e-mlp")
     save.click()
     expect(main(page).get_by_text("Saved as “e2e-mlp”")).to_be_visible(timeout=FAST)
-    assert (server.model_dir / "e2e-mlp.keras").is_file() and (server.model_dir / "e2e-mlp.json").is_file()
+    assert (server.model_dir / "e2e-mlp.weights.npz").is_file() and (server.model_dir / "e2e-mlp.json").is_file()
     assert not list(server.model_dir.glob("*evil*")) and not list(server.model_dir.parent.glob("evil*"))
     name_box.fill("e2e-mlp")
     save.click()
