@@ -30,7 +30,8 @@ $(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
 	touch $@
 
 # Rewrites the lock files from requirements.txt and requirements-dev.txt (run after changing either).
-lock: $(VENV)/.dev
+lock:
+	@test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet uv==0.13.9; }
 	$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header --annotation-style line requirements.txt -o requirements.lock
 	$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header --annotation-style line requirements-dev.txt -o requirements-dev.lock
 

@@ -179,9 +179,7 @@ def run(quick: bool = False, recipes: bool = False, report=print) -> dict:
     report(f"data load: cold {results['data_load_s']['cold']:.3f} s, warm {results['data_load_s']['warm']:.3f} s")
     dataset = data.load()
     samples = 2048 if quick else 12000
-    results["train_samples_per_s"] = {
-        name: round(training_throughput(name, dataset, samples)) for name in ("mlp", "cnn")
-    }
+    results["train_samples_per_s"] = {name: round(training_throughput(name, dataset, samples)) for name in ("mlp", "cnn")}
     results["baseline_train_samples_per_s"] = round(tutorial_throughput(dataset, samples))
     report(
         "training samples/s: "
@@ -195,8 +193,12 @@ def run(quick: bool = False, recipes: bool = False, report=print) -> dict:
         f"tutorial model.predict p50 {theirs['p50']:.2f} ms, p99 {theirs['p99']:.2f} ms "
         f"({theirs['p50'] / ours['p50']:.0f}x)"
     )
-    report(f"batch prediction: {results['batch_images_per_s']} images/s; model.predict {results['baseline_batch_images_per_s']} images/s")
-    figures = results["predict_while_training"] = prediction_while_training(registry.load("default"), 100 if quick else 500, quick)
+    report(
+        f"batch prediction: {results['batch_images_per_s']} images/s; model.predict {results['baseline_batch_images_per_s']} images/s"
+    )
+    figures = results["predict_while_training"] = prediction_while_training(
+        registry.load("default"), 100 if quick else 500, quick
+    )
     report(
         f"one drawing -> probabilities while a CNN trains in a child process: p50 {figures['training_ms']['p50']:.2f} ms, "
         f"p99 {figures['training_ms']['p99']:.2f} ms; idle p50 {figures['idle_ms']['p50']:.2f} ms ({figures['ratio_p50']:.2f}x)"

@@ -47,10 +47,14 @@ def info_command(args) -> int:
     print(f"Fashion-MNIST from {report['source']} ({'verified' if report['verified'] else 'NOT verified'})")
     for split in ("train", "test"):
         r = report[split]
-        print(f"  {split:5s} images {tuple(r['shape'])} {r['dtype']} values {r['min']}..{r['max']}, labels {tuple(r['labels_shape'])}")
+        print(
+            f"  {split:5s} images {tuple(r['shape'])} {r['dtype']} values {r['min']}..{r['max']}, labels {tuple(r['labels_shape'])}"
+        )
     print("  label  class          类别        train   test")
     for i, (en, zh) in enumerate(zip(data.CLASS_NAMES, data.CLASS_NAMES_ZH)):
-        print(f"  {i:5d}  {en:13s}  {zh}{' ' * (10 - display_width(zh))}  {report['train']['class_counts'][i]:5d}  {report['test']['class_counts'][i]:5d}")
+        print(
+            f"  {i:5d}  {en:13s}  {zh}{' ' * (10 - display_width(zh))}  {report['train']['class_counts'][i]:5d}  {report['test']['class_counts'][i]:5d}"
+        )
     return 0
 
 
@@ -169,7 +173,9 @@ def finish_training(args, run, model, evaluation, wall_seconds: float) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"{summary['model']}: test accuracy {evaluation.accuracy:.4f}, loss {evaluation.loss:.4f} after {summary['epochs_run']} epochs in {summary['train_seconds']:.1f} s")
+        print(
+            f"{summary['model']}: test accuracy {evaluation.accuracy:.4f}, loss {evaluation.loss:.4f} after {summary['epochs_run']} epochs in {summary['train_seconds']:.1f} s"
+        )
         print(f"run recorded in {run.path}")
         if path:
             print(f"saved to {path}")
@@ -229,7 +235,12 @@ def predict_command(args) -> int:
             continue
         class_id = int(probabilities.argmax())
         if args.json:
-            record = {"file": name, "class_id": class_id, "class_name": data.CLASS_NAMES[class_id], "probabilities": [round(float(p), 6) for p in probabilities]}
+            record = {
+                "file": name,
+                "class_id": class_id,
+                "class_name": data.CLASS_NAMES[class_id],
+                "probabilities": [round(float(p), 6) for p in probabilities],
+            }
             print(json.dumps(record, ensure_ascii=False))
         else:
             print(f"{name}: {data.CLASS_NAMES[class_id]} ({data.CLASS_NAMES_ZH[class_id]}) {probabilities[class_id]:.1%}")
@@ -265,7 +276,9 @@ def bench_command(args) -> int:
     """Measure speed side by side with the tutorial's recipe; with --json the last line is one object."""
     from fmnist import bench
 
-    results = bench.run(quick=args.quick, recipes=args.recipes, report=(lambda line: print(line, file=sys.stderr)) if args.json else print)
+    results = bench.run(
+        quick=args.quick, recipes=args.recipes, report=(lambda line: print(line, file=sys.stderr)) if args.json else print
+    )
     if args.json:
         print(json.dumps(results))
     return 0
@@ -275,32 +288,63 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m fmnist", description="Fashion-MNIST Studio from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    info = commands.add_parser("info", help="describe the dataset (no TensorFlow)", description="Describe the dataset: source, shapes, value range, class counts, checksum.")
+    info = commands.add_parser(
+        "info",
+        help="describe the dataset (no TensorFlow)",
+        description="Describe the dataset: source, shapes, value range, class counts, checksum.",
+    )
     info.add_argument("--json", action="store_true", help="print one JSON object")
 
-    train = commands.add_parser("train", help="train a model", description="Train a model in this process, recorded as a run in runs/ ($FMNIST_RUNS_DIR), evaluate it on the test images, and save it if asked. Ctrl-C stops at the next step and keeps the weights.")
+    train = commands.add_parser(
+        "train",
+        help="train a model",
+        description="Train a model in this process, recorded as a run in runs/ ($FMNIST_RUNS_DIR), evaluate it on the test images, and save it if asked. Ctrl-C stops at the next step and keeps the weights.",
+    )
     train.add_argument("--model", choices=config.ARCHITECTURES, default="mlp", help="architecture (default: mlp, the tutorial's)")
     train.add_argument("--epochs", type=int, help="passes over the data (default: the model's)")
     train.add_argument("--batch-size", type=int, help="images per step (default: the model's)")
     train.add_argument("--learning-rate", type=float, help="optimizer step size (default: the model's)")
     train.add_argument("--optimizer", choices=config.OPTIMIZERS, default="adam")
-    train.add_argument("--schedule", choices=config.SCHEDULES, default="cosine", help="learning rate over the run (default: cosine decay; the tutorial: constant)")
+    train.add_argument(
+        "--schedule",
+        choices=config.SCHEDULES,
+        default="cosine",
+        help="learning rate over the run (default: cosine decay; the tutorial: constant)",
+    )
     train.add_argument("--validation-split", type=float, default=0.1, help="fraction held out for validation (default: 0.1)")
     train.add_argument("--limit", type=int, help="train on the first N training images only")
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    train.add_argument("--distribute", choices=STRATEGIES, help="data-parallel training: all local GPUs (or the CPU), or the workers named in TF_CONFIG")
-    train.add_argument("--cpu-devices", type=int, help="with --distribute mirrored and no GPU: split the CPU into N logical devices")
+    train.add_argument(
+        "--distribute",
+        choices=STRATEGIES,
+        help="data-parallel training: all local GPUs (or the CPU), or the workers named in TF_CONFIG",
+    )
+    train.add_argument(
+        "--cpu-devices", type=int, help="with --distribute mirrored and no GPU: split the CPU into N logical devices"
+    )
     train.add_argument("--name", help="save into the model registry under this name")
     train.add_argument("--out", help="save to this NAME.weights.npz path (metadata NAME.json beside it)")
     train.add_argument("--overwrite", action="store_true", help="replace a saved model of the same name")
     train.add_argument("--json", action="store_true", help="no progress bar; the last line is one JSON object")
 
-    evaluate = commands.add_parser("evaluate", help="score a model on the test images", description="Accuracy, loss, per-class accuracy and confusion matrix on the 10,000 test images.")
-    evaluate.add_argument("--model", default="default", help="registry name or path to a .weights.npz or .json file (default: the shipped model)")
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a model on the test images",
+        description="Accuracy, loss, per-class accuracy and confusion matrix on the 10,000 test images.",
+    )
+    evaluate.add_argument(
+        "--model", default="default", help="registry name or path to a .weights.npz or .json file (default: the shipped model)"
+    )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
 
-    predict = commands.add_parser("predict", help="classify picture files", description="Classify pictures (PNG, JPEG, GIF, BMP, WebP). Exit 1 if any file failed.")
-    predict.add_argument("--model", default="default", help="registry name or path to a .weights.npz or .json file (default: the shipped model)")
+    predict = commands.add_parser(
+        "predict",
+        help="classify picture files",
+        description="Classify pictures (PNG, JPEG, GIF, BMP, WebP). Exit 1 if any file failed.",
+    )
+    predict.add_argument(
+        "--model", default="default", help="registry name or path to a .weights.npz or .json file (default: the shipped model)"
+    )
     predict.add_argument("--json", action="store_true", help="one JSON object per file")
     predict.add_argument("files", nargs="+", metavar="FILE")
 
@@ -308,9 +352,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain_command.add_parser(commands)
 
-    bench = commands.add_parser("bench", help="measure speed against the tutorial's recipe", description="Data load, training throughput, one-picture latency and batch throughput, each beside the tutorial's recipe measured in the same run.")
+    bench = commands.add_parser(
+        "bench",
+        help="measure speed against the tutorial's recipe",
+        description="Data load, training throughput, one-picture latency and batch throughput, each beside the tutorial's recipe measured in the same run.",
+    )
     bench.add_argument("--json", action="store_true", help="the last line is one JSON object")
-    bench.add_argument("--recipes", action="store_true", help="also time whole training runs of both models and of the tutorial's recipe (minutes)")
+    bench.add_argument(
+        "--recipes",
+        action="store_true",
+        help="also time whole training runs of both models and of the tutorial's recipe (minutes)",
+    )
     bench.add_argument("--quick", action="store_true", help="small sizes, for a smoke test (figures not for reporting)")
 
     from fmnist import cli_experiments
@@ -324,7 +376,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = argv
-    handlers = {"info": info_command, "train": train_command, "evaluate": evaluate_command, "predict": predict_command, "explain": explain_command, "bench": bench_command}
+    handlers = {
+        "info": info_command,
+        "train": train_command,
+        "evaluate": evaluate_command,
+        "predict": predict_command,
+        "explain": explain_command,
+        "bench": bench_command,
+    }
     try:
         return getattr(args, "handler", handlers.get(args.command))(args)
     except data.DataError as error:

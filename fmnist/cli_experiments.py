@@ -33,13 +33,15 @@ def runs_command(args) -> int:
         seconds = f"{r['train_seconds']:.1f} s" if r["train_seconds"] else "–"
         accuracy = f"{r['test_accuracy']:.4f}" if r["test_accuracy"] is not None else "–"
         epochs = f"{r['epochs_run']}/{r['epochs']}"
-        print(f"{r['run']:24s} {r['model']:5s} {r['status']:9s} {epochs:>6s} {r['batch_size']:>5d} {r['learning_rate']:>7g} {seconds:>8s} {accuracy:>8s}")
+        print(
+            f"{r['run']:24s} {r['model']:5s} {r['status']:9s} {epochs:>6s} {r['batch_size']:>5d} {r['learning_rate']:>7g} {seconds:>8s} {accuracy:>8s}"
+        )
     return 0
 
 
 def model_for(args):
     """The Keras model named by --model (registry name or .keras path) or --run (run id)."""
-    from fmnist import experiments, runs
+    from fmnist import experiments
     from fmnist.cli import load_model_arg
 
     if bool(args.model) == bool(args.run):
@@ -94,17 +96,29 @@ def add_commands(commands) -> dict:
     """Add runs, export and code to the subparsers `commands`; return their handlers by name."""
     from fmnist.export import FORMATS
 
-    runs = commands.add_parser("runs", help="list recorded training runs", description="Every training run recorded in the runs folder ($FMNIST_RUNS_DIR, default runs/), newest first.")
+    runs = commands.add_parser(
+        "runs",
+        help="list recorded training runs",
+        description="Every training run recorded in the runs folder ($FMNIST_RUNS_DIR, default runs/), newest first.",
+    )
     runs.add_argument("--json", action="store_true", help="print one JSON list")
 
-    export = commands.add_parser("export", help="export a model to .keras, TFLite or SavedModel", description="Export a saved model (--model) or a run's model (--run) for use elsewhere.")
+    export = commands.add_parser(
+        "export",
+        help="export a model to .keras, TFLite or SavedModel",
+        description="Export a saved model (--model) or a run's model (--run) for use elsewhere.",
+    )
     export.add_argument("--model", help="registry name or path to a .keras file")
     export.add_argument("--run", help="run id (see `python -m fmnist runs`)")
     export.add_argument("--format", choices=FORMATS, default="keras", help="keras (default), tflite, or savedmodel (a folder)")
     export.add_argument("--out", required=True, help="where to write it")
     export.add_argument("--json", action="store_true", help="print one JSON object")
 
-    code = commands.add_parser("code", help="a run as a standalone Keras script", description="Print a standalone Python script (keras + numpy, no fmnist) that trains the run's network with its settings.")
+    code = commands.add_parser(
+        "code",
+        help="a run as a standalone Keras script",
+        description="Print a standalone Python script (keras + numpy, no fmnist) that trains the run's network with its settings.",
+    )
     code.add_argument("--run", required=True, help="run id (see `python -m fmnist runs`)")
     code.add_argument("--out", help="write the script to this file instead of printing it")
     return {"runs": runs_command, "export": export_command, "code": code_command}

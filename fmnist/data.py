@@ -268,7 +268,9 @@ def page_count(labels: np.ndarray, classes=None, per_page: int = 25) -> int:
     return max(1, -(-len(_matching(labels, classes)) // per_page))
 
 
-def select_indices(labels: np.ndarray, classes=None, order: str = "first", seed: int = 0, page: int = 0, per_page: int = 25) -> np.ndarray:
+def select_indices(
+    labels: np.ndarray, classes=None, order: str = "first", seed: int = 0, page: int = 0, per_page: int = 25
+) -> np.ndarray:
     """The indices shown on one page of a browser over the images of `classes`.
 
     `order` "first" keeps the dataset's order; "random" shuffles the matching

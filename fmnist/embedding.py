@@ -118,7 +118,9 @@ def map_indices(labels: np.ndarray, per_class: int = PER_CLASS, seed: int = 0) -
     """`per_class` test images of every class, chosen at random with a fixed seed, in ascending order."""
     rng = np.random.default_rng(seed)
     labels = np.asarray(labels)
-    chosen = [rng.choice(np.flatnonzero(labels == c), size=min(per_class, int((labels == c).sum())), replace=False) for c in range(10)]
+    chosen = [
+        rng.choice(np.flatnonzero(labels == c), size=min(per_class, int((labels == c).sum())), replace=False) for c in range(10)
+    ]
     return np.sort(np.concatenate(chosen))
 
 
@@ -162,7 +164,13 @@ def projection_map(model, dataset, kind: str, method: str = "pca", per_class: in
         vectors = features(model, dataset.test_images[indices], kind, progress=lambda f: report(0.3 * f))
         report(0.3)
         coordinates, mean, components = fit_projection(vectors, method, seed=0)
-        stored = {"indices": indices, "coordinates": coordinates, "features": vectors, "pca_mean": mean, "pca_components": components}
+        stored = {
+            "indices": indices,
+            "coordinates": coordinates,
+            "features": vectors,
+            "pca_mean": mean,
+            "pca_components": components,
+        }
         _write(path, stored)
         report(1.0)
     return ProjectionMap(kind=kind, method=method, **stored)

@@ -32,7 +32,7 @@ class Evaluation:
             "loss": self.loss,
             "per_class_accuracy": [round(float(a), 4) for a in self.per_class_accuracy],
             "confusion_matrix": self.confusion.tolist(),
-            "mistakes": int(len(self.mistakes)),
+            "mistakes": len(self.mistakes),
         }
 
 

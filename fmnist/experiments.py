@@ -66,11 +66,17 @@ def overlay(run_ids: list[str], metric: str, by: str = "step", root=None) -> lis
         history = runs.get(run_id, root).history().get("history", {})
         if by == "step":
             batch = curves.batch_curves(history)
-            rows += [{"run": run_id, "x": int(x), "value": float(v), "series": "train"} for x, v in zip(batch["step"], batch[f"{metric}_smoothed"], strict=True)]
+            rows += [
+                {"run": run_id, "x": int(x), "value": float(v), "series": "train"}
+                for x, v in zip(batch["step"], batch[f"{metric}_smoothed"], strict=True)
+            ]
         else:
             for series, key in (("train", metric), ("validation", f"val_{metric}")):
                 values = history.get(key) or []
-                rows += [{"run": run_id, "x": int(epoch), "value": float(v), "series": series} for epoch, v in zip(history.get("epoch", []), values, strict=False)]
+                rows += [
+                    {"run": run_id, "x": int(epoch), "value": float(v), "series": series}
+                    for epoch, v in zip(history.get("epoch", []), values, strict=False)
+                ]
     return rows
 
 
@@ -86,7 +92,10 @@ def per_class(run_ids: list[str], root=None) -> list[dict]:
 
 def frontier(rows: list[dict]) -> list[dict]:
     """The evaluated runs that no other run beats on both accuracy and training time, fastest first."""
-    done = sorted((r for r in rows if r["test_accuracy"] is not None and r["train_seconds"]), key=lambda r: (r["train_seconds"], -r["test_accuracy"]))
+    done = sorted(
+        (r for r in rows if r["test_accuracy"] is not None and r["train_seconds"]),
+        key=lambda r: (r["train_seconds"], -r["test_accuracy"]),
+    )
     best, kept = -1.0, []
     for r in done:
         if r["test_accuracy"] > best:

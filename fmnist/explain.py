@@ -111,7 +111,9 @@ def first_layer_weights(model) -> tuple[str, np.ndarray]:
             return "dense", kernel.T.reshape(-1, SIZE, SIZE)
         if kernel.ndim == 4 and kernel.shape[2] == 1:
             return "conv", np.transpose(kernel[:, :, 0, :], (2, 0, 1))
-        raise ValueError(f'The first layer with weights, "{layer.name}", is neither a Dense layer on the 784 pixels nor a Conv2D layer on the image.')
+        raise ValueError(
+            f'The first layer with weights, "{layer.name}", is neither a Dense layer on the 784 pixels nor a Conv2D layer on the image.'
+        )
     raise ValueError("The model has no layer with weights.")
 
 
@@ -142,7 +144,9 @@ def saliency(model, image, class_id: int) -> np.ndarray:
     helpers = _helpers(model)
     if "saliency" not in helpers:
 
-        @tf.function(input_signature=[tf.TensorSpec([1, SIZE, SIZE], tf.float32), tf.TensorSpec([], tf.int32)], reduce_retracing=True)
+        @tf.function(
+            input_signature=[tf.TensorSpec([1, SIZE, SIZE], tf.float32), tf.TensorSpec([], tf.int32)], reduce_retracing=True
+        )
         def gradient(x, target):
             with tf.GradientTape() as tape:
                 tape.watch(x)
@@ -227,7 +231,9 @@ def grad_cam(model, image, class_id: int) -> np.ndarray:
         # feature maps themselves and the rest of the network is computed from them.
         position = model.layers.index(conv)
 
-        @tf.function(input_signature=[tf.TensorSpec([1, SIZE, SIZE], tf.float32), tf.TensorSpec([], tf.int32)], reduce_retracing=True)
+        @tf.function(
+            input_signature=[tf.TensorSpec([1, SIZE, SIZE], tf.float32), tf.TensorSpec([], tf.int32)], reduce_retracing=True
+        )
         def maps_and_gradients(x, target):
             for layer in model.layers[: position + 1]:
                 x = layer(x, training=False)

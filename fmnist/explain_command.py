@@ -24,7 +24,9 @@ def add_parser(commands) -> None:
         "the 4x4 patches whose occlusion lowers that class's probability most, and the nearest training images. Exit 1 if any file failed.",
     )
     explain.add_argument("--model", default="default", help="registry name or path to a .keras file (default: the shipped model)")
-    explain.add_argument("--neighbours", type=int, default=NEIGHBOURS, help=f"training neighbours per file (default: {NEIGHBOURS})")
+    explain.add_argument(
+        "--neighbours", type=int, default=NEIGHBOURS, help=f"training neighbours per file (default: {NEIGHBOURS})"
+    )
     explain.add_argument("--json", action="store_true", help="one JSON object per file")
     explain.add_argument("files", nargs="+", metavar="FILE")
 
@@ -78,6 +80,8 @@ def run(args, load_model, read_file, file_error, fail) -> int:
             print(f"{name}: {line['class_name']} ({data.CLASS_NAMES_ZH[line['class_id']]}) {line['probability']:.1%}")
             layers = ", ".join(f"{row['name']} {tuple(row['shape'])}" for row in line["layers"])
             print(f"  layers: {layers}")
-            print(f"  occlusion: the 4x4 patches (row, col) whose covering lowers the probability most, and by how much: {patches}")
+            print(
+                f"  occlusion: the 4x4 patches (row, col) whose covering lowers the probability most, and by how much: {patches}"
+            )
             print(f"  nearest training images: {', '.join(map(str, line['neighbours']))}")
     return 1 if failed else 0

@@ -186,7 +186,15 @@ def keras_callback(emit, control: Control, steps: int, epochs: int, batch_size: 
                 elapsed=elapsed,
                 eta=elapsed / done * (epochs * steps - done),
             )
-            emit({"type": "batch", "step": self.step, "loss": values["loss"], "accuracy": values["accuracy"], "progress": asdict(progress)})
+            emit(
+                {
+                    "type": "batch",
+                    "step": self.step,
+                    "loss": values["loss"],
+                    "accuracy": values["accuracy"],
+                    "progress": asdict(progress),
+                }
+            )
             # A paused run waits here, between two steps; the time paused does not count as training.
             paused = control.wait_while_paused()
             self.started += paused

@@ -16,6 +16,7 @@ A cluster backend could replace local processes behind the same methods.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import heapq
 import json
 import logging
@@ -133,9 +134,7 @@ class JobManager:
             if self._closed:
                 raise QueueFull("The server is shutting down; no new training can start.")
             if len(self._running) >= self.max_trainings and len(self._queue) >= self.max_queue:
-                raise QueueFull(
-                    f"The training queue is full ({self.max_queue} runs waiting). Try again when a run has ended."
-                )
+                raise QueueFull(f"The training queue is full ({self.max_queue} runs waiting). Try again when a run has ended.")
             job = Job(runs.create(config, source, self.root), config)
             self._queue.append(job)
             self._start_next()
@@ -227,10 +226,8 @@ class JobManager:
         with self._lock:
             processes = [job.process for job in self._running.values() if job.process is not None]
         for process in processes:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
 
     # Inside.
 

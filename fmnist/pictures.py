@@ -41,7 +41,9 @@ def enlarge(pixels: np.ndarray, scale: int) -> np.ndarray:
     return np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1)
 
 
-def tile(maps: np.ndarray, columns: int = 8, scale: int = 3, gap: int = 2, cmap: str = ACTIVATION_MAP, signed: bool = False) -> np.ndarray:
+def tile(
+    maps: np.ndarray, columns: int = 8, scale: int = 3, gap: int = 2, cmap: str = ACTIVATION_MAP, signed: bool = False
+) -> np.ndarray:
     """Lay out (n, h, w) maps in a grid, each coloured on its own range, with white gaps between them."""
     maps = np.asarray(maps, np.float32)
     if maps.ndim != 3 or len(maps) == 0:

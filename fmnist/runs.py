@@ -6,7 +6,8 @@ A run's folder holds:
 - history.json     per-batch and per-epoch metrics and progress, rewritten as it trains;
 - evaluation.json  the test-set evaluation once it ended with weights;
 - model.weights.h5 the trained weights (finished or stopped runs);
-- log.txt          the child's output, with the whole traceback of a failure.
+- log.txt          the child's output, with the whole traceback of a failure;
+- tensorboard/     TensorBoard event files: loss and accuracy per step and per epoch.
 Every file is written atomically (fmnist.atomic), so a reader or a crash never
 sees half a file. Run ids are checked against a strict pattern before any path
 is built from them, so a forged id can never reach outside the runs folder.
@@ -33,6 +34,7 @@ from fmnist.config import DONE_STATUSES, ENDED_STATUSES, TrainConfig
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RUN_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")
 WEIGHTS = "model.weights.h5"
+TENSORBOARD = "tensorboard"
 NO_SUCH_RUN = "No such run: the link may be wrong, or the run was deleted."
 
 
@@ -235,7 +237,11 @@ def mark_abandoned(root: Path | None = None, host: str | None = None) -> list[st
             continue
         if pid_alive(status.get("pid")) and status.get("pid") != os.getpid():
             continue  # Its server or its child still lives (another server may share this folder).
-        reason = "The server restarted before this run started." if status.get("status") == "queued" else "The training process ended unexpectedly (the server restarted)."
+        reason = (
+            "The server restarted before this run started."
+            if status.get("status") == "queued"
+            else "The training process ended unexpectedly (the server restarted)."
+        )
         try:
             run.update_status(status="failed", error=reason, ended=time.time())
             marked.append(run.id)

@@ -28,8 +28,12 @@ from fmnist.history import (
 )
 
 
-def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, strategy=None):
-    """Fit a model as `config` says; return (model, seconds of training, whether it was stopped)."""
+def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, strategy=None, tensorboard_dir=None):
+    """Fit a model as `config` says; return (model, seconds of training, whether it was stopped).
+
+    With `tensorboard_dir`, Keras's TensorBoard callback also writes event files there: loss and
+    accuracy per step (per call of `steps_per_execution` steps) and per epoch, for `tensorboard --logdir`.
+    """
     import keras  # Imported lazily: TensorFlow is slow to start.
 
     from fmnist import models
@@ -54,6 +58,11 @@ def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, s
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = models.compile_model(models.build(config.model), config.optimizer, config.learning_rate, decay_steps, execution)
     recorder = keras_callback(emit, control, steps, config.epochs, config.batch_size, len(x))
+    callbacks = [recorder]
+    if tensorboard_dir is not None:
+        callbacks.append(
+            keras.callbacks.TensorBoard(str(tensorboard_dir), update_freq="batch", write_graph=False, profile_batch=0)
+        )
     started = time.perf_counter()
     stopped = False
     try:
@@ -65,7 +74,7 @@ def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, s
                 shuffle=False,  # The pipeline shuffles.
                 epochs=config.epochs,
                 validation_data=validation,
-                callbacks=[recorder],
+                callbacks=callbacks,
                 verbose=0,
             )  # fmt: skip
     except StopRequested:

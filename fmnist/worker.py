@@ -14,6 +14,7 @@ stderr, which the manager sends to the run's log.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -81,7 +82,7 @@ def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=No
     model = evaluation = None
     try:
         dataset = dataset if dataset is not None else data.load()
-        model, seconds, stopped = training.train(run.config(), dataset, record, control, strategy)
+        model, seconds, stopped = training.train(run.config(), dataset, record, control, strategy, run.path / runs.TENSORBOARD)
         save_weights(model, run.weights_path)
         from fmnist.evaluation import evaluate
 
@@ -94,10 +95,8 @@ def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=No
     except Exception as error:
         logger.exception("Training run %s failed", run.id)  # The whole traceback, in the run's log.
         final = {"status": "failed", "error": training.describe_error(error)}
-        try:
+        with contextlib.suppress(runs.RunsError):
             run.write("history.json", log.to_dict())
-        except runs.RunsError:
-            pass
     status = run.update_status(**final, ended=time.time())
     emit({"type": "end", **final})
     return status, model, evaluation
@@ -138,11 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     lock = threading.Lock()
 
     def emit(event: dict) -> None:
-        with lock:
-            try:
-                stream.write(json.dumps(event) + "\n")
-            except (BrokenPipeError, ValueError, OSError):
-                pass  # The server went away; the run's folder still records everything.
+        # If the server went away, the run's folder still records everything.
+        with lock, contextlib.suppress(BrokenPipeError, ValueError, OSError):
+            stream.write(json.dumps(event) + "\n")
 
     control = Control()
     signal.signal(signal.SIGTERM, lambda *_: control.stop())

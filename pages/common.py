@@ -168,7 +168,7 @@ def format_seconds(seconds: float | None) -> str:
     """A duration for people: "42 s", "3:05" or "1:02:09"; "–" when unknown."""
     if seconds is None or not np.isfinite(seconds):
         return "–"
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)

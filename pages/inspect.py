@@ -63,7 +63,10 @@ def layers_ui(model, result: explain.Explanation) -> None:
         st.subheader(t("layers_title"))
         st.caption(t("layers_help"))
         summary = pd.DataFrame(
-            [{t("layer_name"): row.name, t("layer_shape"): str(row.shape), t("layer_params"): row.params} for row in result.layers]
+            [
+                {t("layer_name"): row.name, t("layer_shape"): str(row.shape), t("layer_params"): row.params}
+                for row in result.layers
+            ]
         )
         st.dataframe(summary, hide_index=True, width="content")
         st.caption(t("layers_total", params=f"{sum(row.params for row in result.layers):,}"))
@@ -94,7 +97,11 @@ def kernel_ui(model, result: explain.Explanation) -> None:
     channel = min(int(right.number_input(t("kernel_channel", count=count - 1), 0, count - 1, key="kernel_channel")), count - 1)
     weights = explain.kernel(model, layer, channel)
     feature, kernel_picture = st.columns([1, 3])
-    feature.image(pictures.enlarge(pictures.colorize(outputs[layer][..., channel]), map_scale(outputs[layer].shape[0]) * 3), caption=t("feature_map", channel=channel), width=168)
+    feature.image(
+        pictures.enlarge(pictures.colorize(outputs[layer][..., channel]), map_scale(outputs[layer].shape[0]) * 3),
+        caption=t("feature_map", channel=channel),
+        width=168,
+    )
     picture = pictures.tile(pictures.channels_first(weights), columns=16, scale=16, cmap=pictures.DIVERGING_MAP, signed=True)
     kernel_picture.image(picture, width=picture.shape[1])
     kernel_picture.caption(t("kernel_caption", height=weights.shape[0], width=weights.shape[1], inputs=weights.shape[2]))
@@ -120,7 +127,10 @@ def class_ui(probabilities: np.ndarray, true_label: int | None) -> int:
     top = int(np.argmax(probabilities))
     names = class_names()
     options = ["top"] + (["true"] if true_label is not None else []) + list(range(10))
-    labels = {"top": t("why_top", name=names[top]), "true": t("why_true", name=names[true_label] if true_label is not None else "")}
+    labels = {
+        "top": t("why_top", name=names[top]),
+        "true": t("why_true", name=names[true_label] if true_label is not None else ""),
+    }
     labels |= {i: f"{names[i]} ({probabilities[i]:.1%})" for i in range(10)}
     choice = st.selectbox(t("why_class"), options, format_func=labels.get, key="why_class")
     return {"top": top, "true": true_label}.get(choice, choice)

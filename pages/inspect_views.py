@@ -34,7 +34,9 @@ def grid_png(_result: evaluation.Evaluation, key: str, indices: tuple, lang: str
     ds = dataset()
     chosen = np.asarray(indices, dtype=int)
     rows = -(-len(chosen) // 3)
-    figure = plots.prediction_grid(ds.test_images[chosen], _result.probabilities[chosen], ds.test_labels[chosen], class_names(lang), rows=rows, cols=3)
+    figure = plots.prediction_grid(
+        ds.test_images[chosen], _result.probabilities[chosen], ds.test_labels[chosen], class_names(lang), rows=rows, cols=3
+    )
     return plots.figure_png(figure)
 
 
@@ -49,11 +51,19 @@ def confusion_chart(result: evaluation.Evaluation) -> alt.LayerChart:
         x=alt.X("predicted_name:N", sort=names, title=t("predicted_class")),
         y=alt.Y("true_name:N", sort=names, title=t("true_class")),
     )
-    squares = base.mark_rect().encode(
-        color=alt.Color("count:Q", scale=alt.Scale(type="symlog", scheme="blues"), legend=None),
-        opacity=alt.condition(cell, alt.value(1.0), alt.value(0.5)),
-        tooltip=[alt.Tooltip("true_name:N", title=t("true_class")), alt.Tooltip("predicted_name:N", title=t("predicted_class")), alt.Tooltip("count:Q", title=t("count"))],
-    ).add_params(cell)
+    squares = (
+        base.mark_rect()
+        .encode(
+            color=alt.Color("count:Q", scale=alt.Scale(type="symlog", scheme="blues"), legend=None),
+            opacity=alt.condition(cell, alt.value(1.0), alt.value(0.5)),
+            tooltip=[
+                alt.Tooltip("true_name:N", title=t("true_class")),
+                alt.Tooltip("predicted_name:N", title=t("predicted_class")),
+                alt.Tooltip("count:Q", title=t("count")),
+            ],
+        )
+        .add_params(cell)
+    )
     numbers = base.mark_text(fontSize=11).encode(
         text="count:Q", color=alt.condition(alt.datum.count > 300, alt.value("white"), alt.value("black"))
     )
@@ -108,7 +118,9 @@ def projection(model, kind: str, method: str) -> embedding.ProjectionMap:
         return embedding.projection_map(model, dataset(), kind, method)
     bar = st.progress(0.0, text=t("map_computing"))
     try:
-        return embedding.projection_map(model, dataset(), kind, method, progress=lambda fraction: bar.progress(fraction, text=t("map_computing")))
+        return embedding.projection_map(
+            model, dataset(), kind, method, progress=lambda fraction: bar.progress(fraction, text=t("map_computing"))
+        )
     finally:
         bar.empty()
 
@@ -116,18 +128,35 @@ def projection(model, kind: str, method: str) -> embedding.ProjectionMap:
 def map_chart(points: pd.DataFrame, star: np.ndarray | None, selection_name: str) -> alt.Chart:
     """Points coloured by class with a picture on hover; the current input as a star."""
     point = alt.selection_point(name=selection_name, fields=["index"], on="click")
-    dots = alt.Chart(points).mark_circle(size=22, opacity=0.75).encode(
-        x=alt.X("x:Q", axis=None),
-        y=alt.Y("y:Q", axis=None),
-        color=alt.Color("class:N", sort=list(class_names()), title=None, scale=alt.Scale(scheme="tableau10")),
-        tooltip=[alt.Tooltip("image:N"), alt.Tooltip("class:N", title=t("true_class")), alt.Tooltip("index:Q", title=t("test_index"))],
-    ).add_params(point)
+    dots = (
+        alt.Chart(points)
+        .mark_circle(size=22, opacity=0.75)
+        .encode(
+            x=alt.X("x:Q", axis=None),
+            y=alt.Y("y:Q", axis=None),
+            color=alt.Color("class:N", sort=list(class_names()), title=None, scale=alt.Scale(scheme="tableau10")),
+            tooltip=[
+                alt.Tooltip("image:N"),
+                alt.Tooltip("class:N", title=t("true_class")),
+                alt.Tooltip("index:Q", title=t("test_index")),
+            ],
+        )
+        .add_params(point)
+    )
     if star is None:
         return dots.properties(height=420)
-    marker = alt.Chart(pd.DataFrame({"x": [float(star[0])], "y": [float(star[1])]})).mark_point(
-        shape="M0,-1L0.29,-0.4L0.95,-0.31L0.47,0.15L0.59,0.81L0,0.5L-0.59,0.81L-0.47,0.15L-0.95,-0.31L-0.29,-0.4Z",
-        size=600, filled=True, color="black", stroke="white", strokeWidth=1.5,
-    ).encode(x="x:Q", y="y:Q")
+    marker = (
+        alt.Chart(pd.DataFrame({"x": [float(star[0])], "y": [float(star[1])]}))
+        .mark_point(
+            shape="M0,-1L0.29,-0.4L0.95,-0.31L0.47,0.15L0.59,0.81L0,0.5L-0.59,0.81L-0.47,0.15L-0.95,-0.31L-0.29,-0.4Z",
+            size=600,
+            filled=True,
+            color="black",
+            stroke="white",
+            strokeWidth=1.5,
+        )
+        .encode(x="x:Q", y="y:Q")
+    )
     return (dots + marker).properties(height=420)
 
 
@@ -137,7 +166,9 @@ def embedding_ui(model, key: str, image: np.ndarray | None) -> None:
     with st.container(key="embedding", border=True):
         st.subheader(t("map_title"))
         st.caption(t("map_help"))
-        method = st.radio(t("map_method"), embedding.METHODS, format_func={"pca": "PCA", "tsne": "t-SNE"}.get, horizontal=True, key="map_method")
+        method = st.radio(
+            t("map_method"), embedding.METHODS, format_func={"pca": "PCA", "tsne": "t-SNE"}.get, horizontal=True, key="map_method"
+        )
         ds = dataset()
         names = class_names()
         for column, kind in zip(st.columns(2), embedding.KINDS):
@@ -148,11 +179,17 @@ def embedding_ui(model, key: str, image: np.ndarray | None) -> None:
                 points["class"] = [names[int(c)] for c in ds.test_labels[found.indices]]
                 points["image"] = thumbnails(tuple(int(i) for i in found.indices))
                 star = None if image is None else found.place(embedding.features(model, image[None], kind)[0])
-                event = st.altair_chart(map_chart(points, star, f"point_{kind}"), on_select="rerun", selection_mode=f"point_{kind}", key=f"map_{kind}")
+                event = st.altair_chart(
+                    map_chart(points, star, f"point_{kind}"), on_select="rerun", selection_mode=f"point_{kind}", key=f"map_{kind}"
+                )
                 picked = event.selection.get(f"point_{kind}") or []
                 if picked:
                     index = int(picked[0]["index"])
-                    st.image(enlarge(255 - ds.test_images[index], 3), caption=t("map_picked", index=index, name=names[int(ds.test_labels[index])]), width=84)
+                    st.image(
+                        enlarge(255 - ds.test_images[index], 3),
+                        caption=t("map_picked", index=index, name=names[int(ds.test_labels[index])]),
+                        width=84,
+                    )
         st.caption(t("map_star") if image is not None else t("map_no_star"))
 
 
@@ -169,7 +206,9 @@ def neighbours_ui(model, key: str, image: np.ndarray) -> None:
         st.caption(t("neighbours_help"))
         if not embedding.training_features_cached(model):
             bar = st.progress(0.0, text=t("neighbours_computing"))
-            embedding.training_features(model, dataset(), progress=lambda fraction: bar.progress(fraction, text=t("neighbours_computing")))
+            embedding.training_features(
+                model, dataset(), progress=lambda fraction: bar.progress(fraction, text=t("neighbours_computing"))
+            )
             bar.empty()
         found = embedding.nearest(training_features(model, key), embedding.features(model, image[None], "hidden"), NEIGHBOURS)[0]
         ds = dataset()

@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from fmnist import codegen, data, experiments, export, runs
+from fmnist import codegen, experiments, export, runs
 from pages.common import class_names, format_seconds, t
 
 st.title(t("runs_title"))
@@ -46,12 +46,24 @@ def scatter_ui(rows: list[dict], selected: list[str]) -> None:
         st.info(t("runs_no_scores"))
         return
     scored["selected"] = scored["run"].isin(selected)
-    points = alt.Chart(scored).mark_circle(size=90).encode(
-        x=alt.X("train_seconds:Q", title=t("train_seconds"), scale=alt.Scale(zero=False)),
-        y=alt.Y("test_accuracy:Q", title=t("test_accuracy"), scale=alt.Scale(zero=False)),
-        color=alt.Color("model:N", title=t("model")),
-        stroke=alt.condition("datum.selected", alt.value("black"), alt.value(None)),
-        tooltip=["run", "model", "epochs_run", "batch_size", "learning_rate", alt.Tooltip("test_accuracy:Q", format=".4f"), "train_seconds"],
+    points = (
+        alt.Chart(scored)
+        .mark_circle(size=90)
+        .encode(
+            x=alt.X("train_seconds:Q", title=t("train_seconds"), scale=alt.Scale(zero=False)),
+            y=alt.Y("test_accuracy:Q", title=t("test_accuracy"), scale=alt.Scale(zero=False)),
+            color=alt.Color("model:N", title=t("model")),
+            stroke=alt.condition("datum.selected", alt.value("black"), alt.value(None)),
+            tooltip=[
+                "run",
+                "model",
+                "epochs_run",
+                "batch_size",
+                "learning_rate",
+                alt.Tooltip("test_accuracy:Q", format=".4f"),
+                "train_seconds",
+            ],
+        )
     )
     references = [{"label": t("human_accuracy"), "accuracy": experiments.HUMAN_ACCURACY}]
     best = experiments.best(rows)
@@ -61,11 +73,19 @@ def scatter_ui(rows: list[dict], selected: list[str]) -> None:
     if tutorial:
         references.append({"label": t("tutorial_recipe"), "accuracy": tutorial["test_accuracy"]})
         layers.append(alt.Chart(pd.DataFrame([tutorial])).mark_rule(strokeDash=[2, 2], color="grey").encode(x="train_seconds:Q"))
-    lines = alt.Chart(pd.DataFrame(references)).mark_rule(strokeDash=[6, 4]).encode(
-        y="accuracy:Q", color=alt.Color("label:N", title=None, scale=alt.Scale(scheme="set1"))
+    lines = (
+        alt.Chart(pd.DataFrame(references))
+        .mark_rule(strokeDash=[6, 4])
+        .encode(y="accuracy:Q", color=alt.Color("label:N", title=None, scale=alt.Scale(scheme="set1")))
     )
     st.altair_chart(alt.layer(*layers, lines).resolve_scale(color="independent").properties(height=320), width="stretch")
-    st.caption(t("scatter_caption", human=f"{experiments.HUMAN_ACCURACY:.1%}", tutorial=f"{tutorial['test_accuracy']:.2%}" if tutorial else "–"))
+    st.caption(
+        t(
+            "scatter_caption",
+            human=f"{experiments.HUMAN_ACCURACY:.1%}",
+            tutorial=f"{tutorial['test_accuracy']:.2%}" if tutorial else "–",
+        )
+    )
 
 
 # Overlays the loss and accuracy curves of the selected runs, by step or by epoch, and their accuracy per class.
@@ -103,7 +123,9 @@ def run_tools_ui(row: dict) -> None:
         st.caption(t("code_caption"))
         st.code(script, language="python", line_numbers=True)
     row_buttons = st.columns(4)
-    row_buttons[0].download_button(t("download_code"), script, file_name=f"train_{run_id}.py", mime="text/x-python", icon=":material/download:")
+    row_buttons[0].download_button(
+        t("download_code"), script, file_name=f"train_{run_id}.py", mime="text/x-python", icon=":material/download:"
+    )
     if row["status"] in ("finished", "stopped"):
         for column, format in zip(row_buttons[1:], export.FORMATS, strict=True):
             column.download_button(

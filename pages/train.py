@@ -4,6 +4,7 @@ Every run trains in a child process of the server's job manager and is named in 
 (?run=<id>), so a reload, another tab or a shared link shows it again.
 """
 
+import contextlib
 import math
 
 import pandas as pd
@@ -99,10 +100,8 @@ def start(config: fconfig.TrainConfig) -> None:
 
 def control(action: str, run_id: str) -> None:
     """Stop, pause, resume or cancel a run (a second press, or one after the end, does nothing)."""
-    try:
+    with contextlib.suppress(runs.NoSuchRun):
         getattr(job_manager(), action)(run_id)
-    except runs.NoSuchRun:
-        pass
 
 
 # Shows where a run stands: epoch, batch, samples per second and time left.
@@ -113,7 +112,15 @@ def progress_ui(view) -> None:
         return
     epoch, batch, fraction = p.position(view.config.epochs)
     speed = f"{p.samples_per_second:,.0f}"
-    text = t("progress", epoch=epoch, epochs=view.config.epochs, batch=batch, steps=p.steps_per_epoch, speed=speed, eta=format_seconds(p.eta))
+    text = t(
+        "progress",
+        epoch=epoch,
+        epochs=view.config.epochs,
+        batch=batch,
+        steps=p.steps_per_epoch,
+        speed=speed,
+        eta=format_seconds(p.eta),
+    )
     st.progress(min(1.0, fraction), text=text)
 
 
@@ -198,7 +205,10 @@ def outcome_ui(view) -> None:
     if view.status == "finished":
         st.success(t("finished", epochs=len(history["epoch"]), seconds=format_seconds(view.train_seconds)))
     elif view.status == "stopped":
-        st.warning(t("stopped", batches=history["step"][-1] if history["step"] else 0, epoch=max(1, len(history["epoch"]))), icon=":material/stop_circle:")
+        st.warning(
+            t("stopped", batches=history["step"][-1] if history["step"] else 0, epoch=max(1, len(history["epoch"]))),
+            icon=":material/stop_circle:",
+        )
         if view.note:
             st.caption(t("time_limit", seconds=format_seconds(job_manager().max_seconds)))
     elif view.status == "cancelled":
@@ -248,9 +258,7 @@ def prediction_grid_ui(view, evaluation) -> None:
     key = (view.id, "grid", mistakes, language())
     png = session_png(
         key,
-        lambda: plots.prediction_grid(
-            ds.test_images[indices], probabilities, ds.test_labels[indices], class_names()
-        ),
+        lambda: plots.prediction_grid(ds.test_images[indices], probabilities, ds.test_labels[indices], class_names()),
     )
     st.image(png, width=900)
     st.caption(t("grid_mistakes", count=evaluation.mistake_count) if mistakes else t("grid_first"))

@@ -62,7 +62,9 @@ def main() -> None:
         cached, _ = timed(embedding.training_features, model, dataset)
         query = embedding.features(model, images[:1], "hidden")
         nearest, _ = timed(embedding.nearest, features, query, 5)
-        print(f"  training features (60,000 images): first {first:.2f} s, from the cache {cached * 1000:.1f} ms; 5 nearest of one input {nearest * 1000:.1f} ms")
+        print(
+            f"  training features (60,000 images): first {first:.2f} s, from the cache {cached * 1000:.1f} ms; 5 nearest of one input {nearest * 1000:.1f} ms"
+        )
 
 
 if __name__ == "__main__":

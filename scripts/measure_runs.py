@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright  # noqa: E402 (after the path set-up above)
 
-from tests.e2e.e2e_support import (
+from tests.e2e.e2e_support import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     SLOW,
@@ -94,8 +94,10 @@ def main_script() -> dict:
     r, p, c = figures["rss_mib"], figures["predict_in_browser_s"], figures["reload_to_charts_s"]
     print(f"server RSS: {r['before']} MiB before, {r['after_first']} after the first training, {r['after_last']} after {TRAININGS} "
           f"(+{r['growth_after_first']} MiB over trainings 2..{TRAININGS}, +{r['growth_in_all']} MiB in all)")  # fmt: skip
-    print(f"prediction in the browser (type index -> prediction shown), p50: idle {p['idle_p50']:.3f} s, "
-          f"while a CNN trains {p['training_p50']:.3f} s ({p['ratio']:.2f}x)")
+    print(
+        f"prediction in the browser (type index -> prediction shown), p50: idle {p['idle_p50']:.3f} s, "
+        f"while a CNN trains {p['training_p50']:.3f} s ({p['ratio']:.2f}x)"
+    )
     print(f"reload -> both live charts back: median {c['median']:.2f} s, max {c['max']:.2f} s (5 reloads)")
     return figures
 

@@ -45,8 +45,19 @@ def test_every_command_has_help(command, capsys):
 
 
 def test_train_saves_into_the_registry(model_dir):
-    result = run_cli("train", "--model", "mlp", "--epochs", "1", "--limit", "2000", "--name", "cli-mlp", "--json",
-                     env={"FMNIST_MODEL_DIR": str(model_dir)})
+    result = run_cli(
+        "train",
+        "--model",
+        "mlp",
+        "--epochs",
+        "1",
+        "--limit",
+        "2000",
+        "--name",
+        "cli-mlp",
+        "--json",
+        env={"FMNIST_MODEL_DIR": str(model_dir)},
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(summary) >= {"model", "epochs_run", "train_seconds", "test_accuracy", "test_loss", "path"}

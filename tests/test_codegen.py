@@ -34,7 +34,7 @@ def test_script_builds_the_same_network_as_fmnist(model):
     text = codegen.script(TrainConfig(model=model).resolved())
     namespace = {}
     # Run only the imports and the settings and the builder, not the training.
-    exec(text.split("keras.utils.set_random_seed(SEED)")[0], namespace)  # noqa: S102 - our own generated code.
+    exec(text.split("keras.utils.set_random_seed(SEED)")[0], namespace)
     built, reference = namespace["build_model"](), models.build(model)
     assert [layer.__class__.__name__ for layer in built.layers] == [layer.__class__.__name__ for layer in reference.layers]
     assert built.count_params() == reference.count_params()

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = ROOT / "tests" / "distributed_steps.py"
@@ -71,8 +70,11 @@ def test_multiworker_loop_takes_the_same_steps_as_one_device():
 
 def test_the_command_line_trains_on_two_local_workers_and_only_the_chief_saves(tmp_path):
     workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
-    env = lambda index: {**cluster_env(workers, index), "FMNIST_MODEL_DIR": str(tmp_path)}  # noqa: E731
-    processes = [start([sys.executable, "-m", "fmnist", *ARGS, "--distribute", "multiworker", "--name", "cluster-model"], env(i)) for i in range(2)]
+    env = lambda index: {**cluster_env(workers, index), "FMNIST_MODEL_DIR": str(tmp_path)}
+    processes = [
+        start([sys.executable, "-m", "fmnist", *ARGS, "--distribute", "multiworker", "--name", "cluster-model"], env(i))
+        for i in range(2)
+    ]
     results = [last_json(p) for p in processes]
     # Both workers hold the same synchronised weights; only the chief saved them.
     assert results[0]["test_accuracy"] == results[1]["test_accuracy"] > 0.5

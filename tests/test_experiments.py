@@ -1,13 +1,9 @@
 """Runs compared, exported, shown as code and deleted: fmnist.experiments, the runs/export/code commands, /runs."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -25,7 +21,10 @@ def two_runs(tmp_path_factory, dataset):
     """Two small finished runs (an MLP and a CNN) and a failed one, in a runs folder of their own."""
     root = tmp_path_factory.mktemp("runs")
     ids = []
-    for config in (TrainConfig(model="mlp", epochs=2, limit=1500, seed=1), TrainConfig(model="cnn", epochs=1, limit=600, batch_size=64)):
+    for config in (
+        TrainConfig(model="mlp", epochs=2, limit=1500, seed=1),
+        TrainConfig(model="cnn", epochs=1, limit=600, batch_size=64),
+    ):
         run = runs.create(config.resolved(), "cli", root)
         execute(run, Control(), dataset=dataset)
         ids.append(run.id)
@@ -56,7 +55,9 @@ def test_overlay_and_per_class_rows_come_from_the_histories(two_runs):
     assert [r["x"] for r in by_step] == sorted(r["x"] for r in by_step) and by_step[-1]["x"] == history["step"][-1]
     per_class = experiments.per_class([mlp, cnn], root)
     assert len(per_class) == 20
-    assert [r["accuracy"] for r in per_class if r["run"] == cnn] == pytest.approx(runs.get(cnn, root).evaluation()["per_class_accuracy"])
+    assert [r["accuracy"] for r in per_class if r["run"] == cnn] == pytest.approx(
+        runs.get(cnn, root).evaluation()["per_class_accuracy"]
+    )
     with pytest.raises(ValueError):
         experiments.overlay([mlp], "speed", "step", root)
 
@@ -66,7 +67,9 @@ def test_a_runs_model_is_rebuilt_from_its_weights_and_a_failed_run_has_none(two_
     model = experiments.load_model(mlp, root)
     from fmnist.evaluation import evaluate
 
-    assert evaluate(model, dataset.test_images, dataset.test_labels).accuracy == pytest.approx(runs.get(mlp, root).evaluation()["accuracy"])
+    assert evaluate(model, dataset.test_images, dataset.test_labels).accuracy == pytest.approx(
+        runs.get(mlp, root).evaluation()["accuracy"]
+    )
     with pytest.raises(experiments.ExperimentsError, match="no trained weights"):
         experiments.load_model(failed, root)
     with pytest.raises(runs.NoSuchRun):
@@ -102,7 +105,7 @@ def test_deleting_a_run_removes_it_and_an_active_run_is_kept(tmp_path, dataset):
 
 
 def test_the_runs_page_compares_selected_runs_and_shows_code(two_runs, monkeypatch):
-    root, (mlp, cnn), _ = two_runs
+    root, (mlp, _cnn), _ = two_runs
     monkeypatch.setenv("FMNIST_RUNS_DIR", str(root))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     app.switch_page("pages/runs.py").run()
@@ -121,3 +124,18 @@ def test_the_tutorial_baseline_is_a_measured_figure():
     baseline = experiments.tutorial_baseline()
     assert baseline["command"] == "python -m fmnist.tutorial"
     assert 0.85 < baseline["test_accuracy"] < 0.9 and baseline["train_seconds"] > 0
+
+
+def test_every_run_writes_tensorboard_scalars_per_step_and_per_epoch(two_runs):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    root, (mlp, _), _ = two_runs
+    events = EventAccumulator(str(root / mlp / runs.TENSORBOARD / "train")).Reload()
+    tags = set(events.Tags()["tensors"]) | set(events.Tags()["scalars"])
+    assert {"epoch_loss", "epoch_accuracy", "batch_loss"} <= tags, tags
+    history = runs.get(mlp, root).history()["history"]
+    epochs = events.Tensors("epoch_loss")
+    assert [e.step for e in epochs] == [0, 1]
+    from tensorboard.util.tensor_util import make_ndarray
+
+    assert [float(make_ndarray(e.tensor_proto)) for e in epochs] == pytest.approx(history["loss"], rel=1e-5)

@@ -22,13 +22,21 @@ def mlp():
 def smooth_model():
     """A tiny model with smooth activations, so finite differences are exact up to rounding."""
     keras.utils.set_random_seed(2)
-    return keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(16, activation="tanh"), layers.Dense(10)])
+    return keras.Sequential(
+        [keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(16, activation="tanh"), layers.Dense(10)]
+    )
 
 
 def tiny_cnn():
     keras.utils.set_random_seed(3)
     return keras.Sequential(
-        [keras.Input(shape=(28, 28)), layers.Reshape((28, 28, 1)), layers.Conv2D(3, 3, padding="same", activation="relu"), layers.Flatten(), layers.Dense(10)]
+        [
+            keras.Input(shape=(28, 28)),
+            layers.Reshape((28, 28, 1)),
+            layers.Conv2D(3, 3, padding="same", activation="relu"),
+            layers.Flatten(),
+            layers.Dense(10),
+        ]
     )
 
 
@@ -78,7 +86,9 @@ def test_saliency_of_the_default_cnn_agrees_with_finite_differences(cnn, dataset
     gradient = explain.saliency(cnn, image, class_id)
     strongest = np.argsort(np.abs(gradient), axis=None)[::-1][:3]
     for row, col in zip(*np.unravel_index(strongest, gradient.shape)):
-        assert gradient[row, col] == pytest.approx(finite_difference(cnn, image, class_id, row, col, step=1e-2), rel=0.15, abs=1e-6)
+        assert gradient[row, col] == pytest.approx(
+            finite_difference(cnn, image, class_id, row, col, step=1e-2), rel=0.15, abs=1e-6
+        )
 
 
 def test_occlusion_in_one_batch_equals_a_loop(mlp, dataset):
@@ -100,7 +110,9 @@ def test_occlusion_map_is_the_mean_drop_of_the_patches_over_each_pixel(mlp, data
     drops = explain.occlusion_drops(mlp, image, 1, patch=4)
     heat = explain.occlusion(mlp, image, 1, patch=4)
     for row, col in ((0, 0), (10, 17), (27, 27), (3, 26)):
-        covering = [drops[r, c] for r in range(max(0, row - 3), min(row, 24) + 1) for c in range(max(0, col - 3), min(col, 24) + 1)]
+        covering = [
+            drops[r, c] for r in range(max(0, row - 3), min(row, 24) + 1) for c in range(max(0, col - 3), min(col, 24) + 1)
+        ]
         assert heat[row, col] == pytest.approx(np.mean(covering), abs=1e-6)
 
 

@@ -24,7 +24,10 @@ def test_explain_json_lines_and_a_bad_file(tmp_path, capsys, dataset):
     assert set(good) >= {"file", "class_id", "class_name", "layers", "occlusion_top_patches", "neighbours"}
     model = registry.load("default")
     image = preprocess.from_bytes(picture.read_bytes())
-    assert good["class_id"] == int(explain.probabilities(model, image).argmax()) and good["class_name"] == data.CLASS_NAMES[good["class_id"]]
+    assert (
+        good["class_id"] == int(explain.probabilities(model, image).argmax())
+        and good["class_name"] == data.CLASS_NAMES[good["class_id"]]
+    )
     assert [layer["name"] for layer in good["layers"]] == [layer.name for layer in model.layers] + ["softmax"]
     assert good["layers"][1] == {"name": "conv2d", "shape": [28, 28, 32], "params": 320}
     drops = [patch[2] for patch in good["occlusion_top_patches"]]

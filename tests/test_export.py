@@ -45,7 +45,7 @@ def test_savedmodel_bytes_are_a_zip_of_the_folder(default_model):
 def test_bad_formats_and_paths_are_clear_messages(default_model, tmp_path):
     with pytest.raises(export.ExportError, match="Unknown export format"):
         export.export(default_model, "onnx", tmp_path / "m.onnx")
-    with pytest.raises(export.ExportError, match="must end in .keras"):
+    with pytest.raises(export.ExportError, match=r"must end in \.keras"):
         export.export(default_model, "keras", tmp_path / "m.h5")
     (tmp_path / "taken").mkdir()
     with pytest.raises(export.ExportError, match="already exists"):

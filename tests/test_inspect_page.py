@@ -8,6 +8,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from fmnist import data, errors, evaluation, registry
+
 ROOT = Path(__file__).resolve().parent.parent
 # The first visit reads the 60,000 training images through the model and classifies the test set.
 TIMEOUT = 600

@@ -1,6 +1,7 @@
 """The job runner with tiny trainings in real child processes: start, progress, stop, pause/resume, cancel,
 crash, queue order, time limit, forged run ids and runs left behind by a server that went away."""
 
+import itertools
 import json
 import os
 import signal
@@ -93,7 +94,7 @@ def test_pause_halts_and_resume_continues_the_same_run(manager):
     steps = ended(manager, run_id).history["step"]
     # The same run went on where it halted: its steps continue without a gap or a restart.
     assert steps[: len(at_pause)] == at_pause and steps[0] == 16
-    assert all(0 < later - earlier <= 16 for earlier, later in zip(steps, steps[1:]))
+    assert all(0 < later - earlier <= 16 for earlier, later in itertools.pairwise(steps))
 
 
 def test_queue_runs_in_order_with_positions_and_a_cancel(manager):
@@ -153,8 +154,20 @@ def test_the_time_limit_stops_a_run_and_keeps_its_weights(tmp_path):
         manager.kill_all()
 
 
-@pytest.mark.parametrize("forged", ["../etc", "../../etc/passwd", "/etc/passwd", "20261129-000000-0000000g",
-                                    "20261129-000000-00000000/..", "", None, 42, "20261129-000000-00000000"])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "../etc",
+        "../../etc/passwd",
+        "/etc/passwd",
+        "20261129-000000-0000000g",
+        "20261129-000000-00000000/..",
+        "",
+        None,
+        42,
+        "20261129-000000-00000000",
+    ],
+)
 def test_forged_or_unknown_run_ids_are_no_such_run(manager, forged):
     with pytest.raises(runs.NoSuchRun, match="No such run"):
         manager.view(forged)

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-
-from fmnist import pipeline_steps, preprocess
 from pictures import encode
 from PIL import Image
+
+from fmnist import pipeline_steps, preprocess
 
 
 def dark_trousers_on_white(width=300, height=400):

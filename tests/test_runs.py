@@ -51,7 +51,7 @@ def test_a_failing_run_records_one_line_and_logs_the_whole_traceback(tmp_path, d
     run = runs.create(TrainConfig(epochs=1, limit=300).resolved(), "cli", tmp_path)
     run.write("config.json", {**run.read("config.json"), "optimizer": "adma"})
     events = []
-    status, model, evaluation = execute(run, Control(), events.append, dataset)
+    status, model, _evaluation = execute(run, Control(), events.append, dataset)
     assert status["status"] == "failed" and status["error"].startswith('Unknown optimizer "adma"')
     assert run.status()["status"] == "failed" and model is None and not run.has_weights()
     assert events[-1] == {"type": "end", "status": "failed", "error": status["error"]}

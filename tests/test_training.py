@@ -12,8 +12,15 @@ def test_config_fills_model_defaults_and_checks_values():
     config = TrainConfig(model="cnn").resolved()
     assert config.epochs == fconfig.DEFAULTS["cnn"]["epochs"]
     assert TrainConfig(model="mlp", epochs=3).resolved().epochs == 3
-    for bad in [dict(model="rnn"), dict(optimizer="adma"), dict(epochs=0), dict(batch_size=0),
-                dict(learning_rate=-1.0), dict(validation_split=1.0), dict(limit=5)]:
+    for bad in [
+        dict(model="rnn"),
+        dict(optimizer="adma"),
+        dict(epochs=0),
+        dict(batch_size=0),
+        dict(learning_rate=-1.0),
+        dict(validation_split=1.0),
+        dict(limit=5),
+    ]:
         with pytest.raises(ValueError):
             TrainConfig(**bad).resolved()
 
@@ -39,7 +46,9 @@ def test_progress_position_never_runs_ahead_of_what_was_trained():
 
 def test_run_log_round_trips_through_a_dict():
     log = RunLog()
-    log.apply({"type": "batch", "step": 4, "loss": 1.5, "accuracy": 0.5, "progress": {"epoch": 0, "batch": 4, "steps_per_epoch": 4}})
+    log.apply(
+        {"type": "batch", "step": 4, "loss": 1.5, "accuracy": 0.5, "progress": {"epoch": 0, "batch": 4, "steps_per_epoch": 4}}
+    )
     log.apply({"type": "epoch", "epoch": 1, "step": 4, "elapsed": 0.5, "loss": 1.4, "accuracy": 0.55, "val_loss": 1.3})
     copy = RunLog.from_dict(log.to_dict())
     assert copy.copy() == log.copy()

@@ -149,7 +149,7 @@ PAGES = (
 def pages(page: Page, base: str) -> dict[str, tuple[float, float]]:
     """Visit every page (filling the caches), then time warm loads and sidebar navigation; shoot two pages."""
     timings = {}
-    for name, path, _ in PAGES:
+    for _, path, _ in PAGES:
         visit(page, base, path)
     for name, path, title in PAGES:
         loaded = visit(page, base, path)

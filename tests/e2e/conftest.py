@@ -11,6 +11,7 @@ import os
 import re
 
 import pytest
+
 from .e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM, StreamlitServer, screenshot
 
 

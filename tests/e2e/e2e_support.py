@@ -6,6 +6,7 @@ or interrupted test run never leaves a server behind. Every wait polls with a de
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import re
@@ -45,10 +46,8 @@ def free_port() -> int:
 
 def _die_with_parent() -> None:
     """In the child, before exec: get SIGKILL when the test process ends, however it ends."""
-    try:
+    with contextlib.suppress(OSError):  # Not Linux's C library: no such safety net, the fixtures still clean up.
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 class StreamlitServer:
@@ -69,7 +68,7 @@ class StreamlitServer:
     def pid(self) -> int:
         return self.process.pid
 
-    def start(self, timeout: float = 60.0) -> "StreamlitServer":
+    def start(self, timeout: float = 60.0) -> StreamlitServer:
         self.port = free_port()
         env = {
             **os.environ,
@@ -300,9 +299,7 @@ def screenshot(page: Page, name: str) -> Path:
         # Streamlit scrolls inside its main area, so the viewport is stretched to that area's height.
         viewport = page.viewport_size
         height = page.evaluate("(document.querySelector('[data-testid=\"stMain\"]') || document.body).scrollHeight")
-        page.set_viewport_size(
-            {"width": viewport["width"], "height": max(viewport["height"], min(int(height) + 40, 6000))}
-        )
+        page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(int(height) + 40, 6000))})
         page.wait_for_timeout(300)
         page.screenshot(path=str(path), full_page=True, timeout=15_000)
         page.set_viewport_size(viewport)

@@ -3,6 +3,7 @@ hold the shared server's training slot or queue for the next test."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -34,9 +35,7 @@ def end_all_runs(timeout: float = 300) -> None:
             return
         for status in active.values():
             if status.get("status") != "queued" and status.get("pid"):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(status["pid"], signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         time.sleep(0.5)
     raise RuntimeError(f"runs still active after {timeout:.0f} s: {sorted(active_runs())}")

@@ -265,4 +265,3 @@ def test_many_predictions_and_trainings_in_a_row_keep_the_server_serving(server,
     expect(prediction_box(page)).to_be_visible(timeout=SLOW)
     assert any(o.startswith("default (") for o in model_options(page))
     assert server.process.poll() is None, "the server stopped"
-

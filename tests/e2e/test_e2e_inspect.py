@@ -7,7 +7,16 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from .e2e_support import FAST, SLOW, choose_radio, draw_first_stroke, draw_strokes, expect_no_exception, open_page, wait_until_idle
+from .e2e_support import (
+    FAST,
+    SLOW,
+    choose_radio,
+    draw_first_stroke,
+    draw_strokes,
+    expect_no_exception,
+    open_page,
+    wait_until_idle,
+)
 from .test_e2e_predict import trousers
 
 pytestmark = pytest.mark.e2e

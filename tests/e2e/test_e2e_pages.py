@@ -4,10 +4,11 @@ and the Browse page's controls change the grid."""
 import re
 
 import pytest
-from .e2e_support import FAST, expect_no_exception, main, open_page, sidebar, wait_until_idle
 from playwright.sync_api import expect
 
 from fmnist import data
+
+from .e2e_support import FAST, expect_no_exception, main, open_page, sidebar, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 

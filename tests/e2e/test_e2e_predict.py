@@ -4,8 +4,12 @@ hostile uploads are refused with a message, one after another in the same sessio
 import re
 import time
 
-from . import hostile_files as files
 import pytest
+from playwright.sync_api import Page, expect
+
+from fmnist import data, preprocess
+
+from . import hostile_files as files
 from .e2e_support import (
     FAST,
     SLOW,
@@ -22,9 +26,6 @@ from .e2e_support import (
     upload,
     wait_until_idle,
 )
-from playwright.sync_api import Page, expect
-
-from fmnist import data, preprocess
 
 pytestmark = pytest.mark.e2e
 
@@ -173,9 +174,7 @@ def test_hostile_uploads_are_refused_and_a_good_upload_still_works(server, new_p
     upload(page, "document.pdf", files.PDF, "application/pdf")
     expect(page.get_by_test_id("stFileUploader").get_by_text(re.compile("files are not allowed"))).to_be_visible()
     upload(page, "big.png", files.oversize(11))
-    expect(page.get_by_test_id("stFileUploader").get_by_text("File must be 10.0MB or smaller.")).to_be_visible(
-        timeout=FAST
-    )
+    expect(page.get_by_test_id("stFileUploader").get_by_text("File must be 10.0MB or smaller.")).to_be_visible(timeout=FAST)
     expect(prediction_box(page)).to_have_count(0)
     expect_no_exception(page)
     # And the next good upload in the same session works.

@@ -36,6 +36,7 @@ def no_runs_left_behind(server):
     yield
     end_all_runs()
 
+
 PROGRESS = re.compile(r"Epoch (\d+)/(\d+) · batch (\d+)/(\d+)")
 # A run that goes on for minutes on a small machine; the tests always end it themselves.
 LONG = ("cnn", 30000, 30)

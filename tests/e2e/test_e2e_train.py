@@ -33,6 +33,7 @@ def no_runs_left_behind(server):
     yield
     end_all_runs()
 
+
 SESSION_MODEL = "This session's model (unsaved)"
 PROGRESS = re.compile(r"Epoch (\d+)/(\d+) · batch (\d+)/(\d+)")
 
