@@ -32,11 +32,11 @@ def table_ui(rows: list[dict]) -> list[str]:
         hide_index=True,
         on_select="rerun",
         selection_mode="multi-row",
-        key="runs_table",
+        key=f"runs_table_{st.session_state.setdefault('runs_table_version', 0)}",
         column_config={t("test_accuracy"): st.column_config.NumberColumn(format="%.4f")},
     )
     st.caption(t("runs_select_hint"))
-    return [rows[i]["run"] for i in state.selection.rows]
+    return [rows[i]["run"] for i in state.selection.rows if i < len(rows)]
 
 
 # Shows test accuracy against training time for every evaluated run, beside people, the tutorial and the best run.
@@ -109,7 +109,10 @@ def compare_ui(selected: list[str]) -> None:
         table = per_class.pivot(index="class_id", columns="run", values="accuracy")
         table.index = [names[i] for i in table.index]
         st.markdown(f"**{t('per_class_title')}**")
-        st.dataframe(table.style.format("{:.1%}").highlight_max(axis=1, color="#c7e9c0"), width="stretch")
+        styled = table.style.format("{:.1%}")
+        if len(table.columns) > 1:
+            styled = styled.highlight_max(axis=1, color="#c7e9c0")
+        st.dataframe(styled, width="stretch")
 
 
 # For one run: open it on the Train page, read and download its code, download its model, or delete it.
@@ -146,6 +149,7 @@ def delete_ui(run_id: str) -> None:
                 st.error(str(error))
             else:
                 st.toast(t("deleted", run=run_id))
+                st.session_state.runs_table_version += 1  # A new table: the old selection pointed at this run.
                 st.rerun()
 
 

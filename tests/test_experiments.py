@@ -114,10 +114,26 @@ def test_the_runs_page_compares_selected_runs_and_shows_code(two_runs, monkeypat
     assert any("test_accuracy" in chart.proto.spec for chart in app.get("vega_lite_chart"))  # The scatter.
     # Selecting rows is done in the browser; here the selection state is set as the browser would.
     rows = [row["run"] for row in experiments.table(root)]
-    app.session_state["runs_table"] = {"selection": {"rows": [rows.index(mlp)], "columns": [], "cells": []}}
+    app.session_state["runs_table_0"] = {"selection": {"rows": [rows.index(mlp)], "columns": [], "cells": []}}
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("EPOCHS = 2" in code.value for code in app.code)
+
+
+def test_the_runs_page_deletes_a_run_after_confirmation(tmp_path, dataset, monkeypatch):
+    monkeypatch.setenv("FMNIST_RUNS_DIR", str(tmp_path))
+    kept, doomed = (runs.create(TrainConfig(epochs=1, limit=300, seed=s).resolved(), "cli", tmp_path) for s in (1, 2))
+    for run in (kept, doomed):
+        execute(run, Control(), dataset=dataset)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    app.switch_page("pages/runs.py").run()
+    rows = [row["run"] for row in experiments.table(tmp_path)]
+    app.session_state["runs_table_0"] = {"selection": {"rows": [rows.index(doomed.id)], "columns": [], "cells": []}}
+    app.run()
+    app.button(key=f"delete_{doomed.id}").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [row["run"] for row in experiments.table(tmp_path)] == [kept.id]
+    assert not app.code  # The selection was reset with the table: no run is shown any more.
 
 
 def test_the_tutorial_baseline_is_a_measured_figure():
