@@ -149,9 +149,15 @@ def test_uploads_that_bypass_the_browser_are_refused_by_the_server(server, new_p
     page.route("**/_stcore/upload_file/**", rename)
     upload(page, "doc.png", files.PDF)
     # Streamlit's own allow-list check refuses the name before the page runs: nothing reaches the app.
-    # (Streamlit shows that refusal as an exception in the forger's own session; the page cannot catch it.)
-    refusal = page.get_by_test_id("stException").filter(has_text="Invalid file extension")
+    # (Streamlit shows that refusal as an exception in the forger's own session; the page cannot catch it.
+    # Visitors see no error details (client.showErrorDetails = "none"): the reason is in the server's log.)
+    refusal = page.get_by_test_id("stException")
     expect(refusal).to_be_visible(timeout=FAST)
+    expect(refusal).not_to_contain_text("Invalid file extension")
+    deadline = time.monotonic() + FAST / 1000
+    while "Invalid file extension" not in server.log_path.read_text(errors="replace") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "Invalid file extension" in server.log_path.read_text(errors="replace")
     expect(prediction_box(page)).to_have_count(0)
     expect(main(page).get_by_test_id("stImageCaption").filter(has_text="doc.")).to_have_count(0)
     page.unroute("**/_stcore/upload_file/**")
