@@ -35,5 +35,4 @@ def configure(level: str | None = None) -> logging.Logger:
         handler = StderrHandler()
         handler.setFormatter(logging.Formatter(FORMAT))
         logger.addHandler(handler)
-        logger.propagate = False
     return logger

@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from fmnist import runs
+from fmnist import logs, runs
 from fmnist.history import Control, RunLog
 
 logger = logging.getLogger("fmnist.worker")
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     folder = Path(argv[0])
     run = runs.Run(folder.name, folder)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()  # Its stderr is the run's log.txt.
     # The lowest CPU priority (by default): the run gets the CPU time the server leaves, so predictions stay quick.
     os.nice(int(os.environ.get("FMNIST_TRAIN_NICE", "19")))
     # The progress stream keeps the real stdout; anything else printed (by TensorFlow too) goes to the log.
