@@ -230,11 +230,8 @@ def write_pair(model, path: Path, metadata: dict) -> ModelInfo:
     Used by `python -m fmnist train --out`: no quota applies outside the models folder.
     """
     path = Path(path)
-    if path.name.endswith(WEIGHTS_SUFFIX):
-        stem = path.name[: -len(WEIGHTS_SUFFIX)]
-    elif path.suffix == ".json":
-        stem = path.stem
-    else:
+    stem = _stem(path)
+    if stem is None:
         raise RegistryError(
             f"A model is saved as NAME{WEIGHTS_SUFFIX} with NAME.json beside it; give a path ending in "
             f"{WEIGHTS_SUFFIX}, not {path.name}."
@@ -267,14 +264,18 @@ def load(name: str):
     return load_info(get(name))
 
 
+def _stem(path: Path) -> str | None:
+    """NAME of a path to NAME.weights.npz or NAME.json; None for any other file name."""
+    if path.name.endswith(WEIGHTS_SUFFIX):
+        return path.name[: -len(WEIGHTS_SUFFIX)]
+    return path.stem if path.suffix == ".json" else None
+
+
 def info_for_path(path: Path) -> ModelInfo:
     """A model given by path (command line only): its weights file or its metadata `.json`, with the other beside it."""
     path = Path(path)
-    if path.name.endswith(WEIGHTS_SUFFIX):
-        stem = path.name[: -len(WEIGHTS_SUFFIX)]
-    elif path.suffix == ".json":
-        stem = path.stem
-    else:
+    stem = _stem(path)
+    if stem is None:
         raise RegistryError(f"{path} is not a model: give its {WEIGHTS_SUFFIX} or .json file.")
     info = _read_info(path.parent, stem, read_only=True)
     if info is None:
