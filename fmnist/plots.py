@@ -163,14 +163,17 @@ def plot_image(ax, probabilities, true_label, image, class_names) -> None:
 
 
 def plot_value_array(ax, probabilities, true_label=None, class_names=None) -> None:
-    """Draw the tutorial's plot_value_array on ax: grey bars, predicted red, true blue (blue wins)."""
+    """Draw the tutorial's plot_value_array on ax: grey bars, predicted red, true blue (blue wins).
+
+    Without a true label (a drawing, an upload) nothing is right or wrong: the predicted bar is neutral.
+    """
     probabilities = _probabilities(probabilities)
     positions = range(len(probabilities))
     ax.grid(False)
     ax.set_yticks([])
     bars = ax.bar(positions, probabilities, color=GREY)
     ax.set_ylim(0, 1)
-    bars[int(np.argmax(probabilities))].set_color(RED)
+    bars[int(np.argmax(probabilities))].set_color(RED if true_label is not None else NEUTRAL)
     if true_label is not None:
         bars[int(true_label)].set_color(BLUE)
     if class_names is None:

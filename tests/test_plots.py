@@ -92,7 +92,7 @@ def test_plot_value_array_colours_and_ticks():
     grey, red, blue = "#777777", "#ff0000", "#0000ff"
     assert bar_colors(wrong) == [grey] * 3 + [red] + [grey] * 2 + [blue] + [grey] * 3
     assert bar_colors(right) == [grey] * 3 + [blue] + [grey] * 6
-    assert bar_colors(names) == [grey] * 3 + [red] + [grey] * 6
+    assert bar_colors(names) == [grey] * 3 + ["#000000"] + [grey] * 6  # No true label: neutral, not "wrong".
     assert wrong.get_ylim() == (0, 1)
     assert list(wrong.get_xticks()) == list(range(10))
     tick_labels = names.get_xticklabels()
