@@ -71,6 +71,13 @@ def button(page: Page, name: str):
     return main(page).get_by_role("button", name=name, exact=True)
 
 
+def press(page: Page, name: str) -> None:
+    """Click a button of the live view once it is there exactly once: while the view reruns every second,
+    Streamlit briefly keeps the previous render's button beside the new one."""
+    expect(button(page, name)).to_have_count(1, timeout=SLOW)
+    button(page, name).click()
+
+
 def test_a_reload_reattaches_to_the_live_run_and_stop_still_works(server, new_page):
     page = new_page()
     open_page(page, server, "train", "Train a model")
@@ -90,12 +97,12 @@ def test_a_reload_reattaches_to_the_live_run_and_stop_still_works(server, new_pa
     sidebar(page).get_by_role("link", name="Train a model").click()
     assert run_of(page) == run_id
     # Pause halts it, Resume goes on, Stop ends it and keeps the weights.
-    button(page, "Pause").click()
+    press(page, "Pause")
     expect(main(page).get_by_text(re.compile(r"^Paused after \d+ batches"))).to_be_visible(timeout=SLOW)
     assert status(run_id)["status"] == "paused"
-    button(page, "Resume").click()
+    press(page, "Resume")
     expect(button(page, "Pause")).to_be_visible(timeout=SLOW)
-    button(page, "Stop").click()
+    press(page, "Stop")
     expect(main(page).get_by_text("Training was stopped")).to_be_visible(timeout=SLOW)
     expect(main(page).get_by_text("Evaluation on the test images")).to_be_visible(timeout=SLOW)
     assert status(run_id)["status"] == "stopped" and (runs_dir() / run_id / "model.weights.h5").is_file()
