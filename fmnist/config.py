@@ -21,6 +21,39 @@ DEFAULTS = {
 }
 ARCHITECTURES = tuple(DEFAULTS)
 
+# Each architecture's layers (the network builder): the MLP's hidden Dense widths, the CNN's filters per
+# convolution block (3x3 convolution + 2x2 max pooling) and its dense layer; dropout after the hidden layers
+# (MLP) or before the dense head (CNN). The defaults are the tutorial's MLP and the project's CNN.
+ARCHITECTURE_DEFAULTS = {
+    "mlp": {"hidden_units": (128,), "dropout": 0.0},
+    "cnn": {"filters": (32, 64), "dense_units": 128, "dropout": 0.3},
+}
+ARCHITECTURE_KEYS = ("hidden_units", "filters", "dense_units", "dropout")
+# The most weights a network may have: 5 million float32 numbers are 20 MB, and Adam keeps two more copies;
+# far beyond that a 2-core machine trains for hours and a class's server runs out of memory.
+MAX_PARAMETERS = 5_000_000
+MAX_HIDDEN_LAYERS, MAX_WIDTH = 8, 4096
+# Four 2x2 poolings take 28 pixels down to 1; each block's filters at most MAX_FILTERS.
+MAX_CONV_BLOCKS, MAX_FILTERS = 4, 512
+MAX_DROPOUT = 0.8
+MAX_PATIENCE = 100
+
+# "As in the tutorial": its network and its `model.fit(train_images, train_labels, epochs=10)` with Keras's
+# defaults (batch 32, Adam at 1e-3, a constant learning rate, no validation split).
+TUTORIAL_PRESET = {
+    "model": "mlp",
+    "epochs": 10,
+    "batch_size": 32,
+    "learning_rate": 1e-3,
+    "optimizer": "adam",
+    "schedule": "constant",
+    "validation_split": 0.0,
+    "hidden_units": (128,),
+    "dropout": 0.0,
+    "augment": False,
+    "early_stopping": 0,
+}
+
 # How each architecture runs fastest on a 2-core CPU (measured, see README "Performance"): XLA
 # (`jit_compile`) cost more in compiling than it saved for either model at these sizes, and running
 # 16 of the MLP's small steps per call (`steps_per_execution`) saves about 13 % of Python overhead;
@@ -64,6 +97,16 @@ class TrainConfig:
     limit: int | None = None
     # Seeds weights, shuffling and dropout: same seed, same machine -> same metrics.
     seed: int = 0
+    # The network builder (None: the architecture's default, ARCHITECTURE_DEFAULTS); settings of the other
+    # architecture are dropped by `resolved`.
+    hidden_units: tuple[int, ...] | None = None
+    filters: tuple[int, ...] | None = None
+    dense_units: int | None = None
+    dropout: float | None = None
+    # Random small shifts, rotations and zooms of the training images, new at every epoch (fmnist.augment).
+    augment: bool = False
+    # Stop once the validation loss has not improved for this many epochs and keep the best epoch's weights (0: off).
+    early_stopping: int = 0
 
     def resolved(self) -> TrainConfig:
         """A copy with every None replaced by the model's default, after checking all values."""
@@ -74,7 +117,11 @@ class TrainConfig:
         if self.schedule not in SCHEDULES:
             raise ValueError(f'Unknown schedule "{self.schedule}"; choose one of: {", ".join(SCHEDULES)}.')
         filled = {key: value if getattr(self, key) is None else getattr(self, key) for key, value in DEFAULTS[self.model].items()}
-        config = replace(self, **filled)
+        layers = {key: None for key in ARCHITECTURE_KEYS}
+        for key, value in ARCHITECTURE_DEFAULTS[self.model].items():
+            layers[key] = value if getattr(self, key) is None else getattr(self, key)
+        config = replace(self, **filled, **layers)
+        check_architecture(config.model, config.architecture())
         if not 1 <= config.epochs <= 1000:
             raise ValueError(f"Epochs must be between 1 and 1000, not {config.epochs}.")
         if not 1 <= config.batch_size <= 60000:
@@ -85,7 +132,17 @@ class TrainConfig:
             raise ValueError(f"The validation split must be at least 0 and below 1, not {config.validation_split}.")
         if config.limit is not None and not 10 <= config.limit <= 60000:
             raise ValueError(f"The training subset must hold between 10 and 60000 images, not {config.limit}.")
+        if not isinstance(config.augment, bool):
+            raise ValueError(f"Augmentation is on (true) or off (false), not {config.augment!r}.")
+        if not _whole(config.early_stopping) or not 0 <= config.early_stopping <= MAX_PATIENCE:
+            raise ValueError(f"Early stopping waits between 0 (off) and {MAX_PATIENCE} epochs, not {config.early_stopping}.")
+        if config.early_stopping and not config.validation_split:
+            raise ValueError("Early stopping watches the validation loss: choose a validation split above 0, or turn it off.")
         return config
+
+    def architecture(self) -> dict:
+        """The network builder's settings of this config's model (only those set, unless resolved)."""
+        return {key: getattr(self, key) for key in ARCHITECTURE_DEFAULTS[self.model] if getattr(self, key) is not None}
 
     @property
     def train_samples(self) -> int:
@@ -100,9 +157,93 @@ class TrainConfig:
         return config.epochs * config.train_samples / speed
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        values = asdict(self)
+        for key in ("hidden_units", "filters"):
+            values[key] = None if values[key] is None else list(values[key])
+        return values
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:
         names = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in values.items() if key in names})
+        kept = {key: value for key, value in values.items() if key in names}
+        for key in ("hidden_units", "filters"):
+            if isinstance(kept.get(key), list):
+                kept[key] = tuple(kept[key])
+        return cls(**kept)
+
+
+def architecture_settings(model: str, settings: dict | None = None) -> dict:
+    """The whole settings of `model`'s network: its defaults, overridden by `settings` (a run's or a saved model's)."""
+    if model not in ARCHITECTURE_DEFAULTS:
+        raise ValueError(f'Unknown model "{model}"; choose one of: {", ".join(ARCHITECTURES)}.')
+    given = settings or {}
+    merged = {key: given.get(key, default) for key, default in ARCHITECTURE_DEFAULTS[model].items()}
+    for key in ("hidden_units", "filters"):
+        if key in merged:
+            merged[key] = tuple(merged[key])
+    return merged
+
+
+def parameter_count(model: str, settings: dict | None = None) -> int:
+    """The number of weights of `model` built with `settings`, counted as Keras does, without building it."""
+    s = architecture_settings(model, settings)
+    total, width = 0, 28 * 28
+    if model == "mlp":
+        for units in s["hidden_units"]:
+            total += width * units + units
+            width = units
+    else:
+        channels, size = 1, 28
+        for filters in s["filters"]:
+            total += 3 * 3 * channels * filters + filters
+            channels, size = filters, size // 2
+        width = size * size * channels
+        total += width * s["dense_units"] + s["dense_units"]
+        width = s["dense_units"]
+    return total + width * 10 + 10
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_architecture(model: str, settings: dict) -> None:
+    """ValueError, for a person, unless `settings` make a network this app can build and train."""
+    s = architecture_settings(model, settings)
+    if model == "mlp":
+        widths, most, what = s["hidden_units"], MAX_HIDDEN_LAYERS, "hidden layers"
+        if not widths:
+            raise ValueError("The network needs at least one hidden layer: give its width, for example 128.")
+    else:
+        widths, most, what = s["filters"], MAX_CONV_BLOCKS, "convolution blocks"
+        if not widths:
+            raise ValueError("The network needs at least one convolution block: give its filters, for example 32.")
+    if len(widths) > most:
+        raise ValueError(f"At most {most} {what}, not {len(widths)}.")
+    largest = MAX_WIDTH if model == "mlp" else MAX_FILTERS
+    for width in widths:
+        if not _whole(width) or not 1 <= width <= largest:
+            raise ValueError(f"Each of the {what} needs between 1 and {largest} units, not {width}.")
+    if model == "cnn" and (not _whole(s["dense_units"]) or not 1 <= s["dense_units"] <= MAX_WIDTH):
+        raise ValueError(f"The dense layer needs between 1 and {MAX_WIDTH} units, not {s['dense_units']}.")
+    if isinstance(s["dropout"], bool) or not isinstance(s["dropout"], (int, float)) or not 0 <= s["dropout"] <= MAX_DROPOUT:
+        raise ValueError(f"Dropout must be between 0 and {MAX_DROPOUT}, not {s['dropout']}.")
+    count = parameter_count(model, s)
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"This network has {count:,} parameters; this app trains at most {MAX_PARAMETERS:,} "
+            "(memory and time on a shared machine). Use fewer or narrower layers."
+        )
+
+
+def parse_widths(text: str) -> tuple[int, ...]:
+    """Layer widths from what a person typed ("256, 128" or "256 128"); ValueError says what is wrong."""
+    parts = [part for part in str(text).replace(",", " ").split() if part]
+    if not parts:
+        raise ValueError("Give at least one layer width, for example 128.")
+    widths = []
+    for part in parts:
+        if not part.isdigit():
+            raise ValueError(f'"{part}" is not a whole number of units.')
+        widths.append(int(part))
+    return tuple(widths)

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from fmnist import curves, data, runs
-from fmnist.config import ACTIVE_STATUSES, DONE_STATUSES
+from fmnist.config import ACTIVE_STATUSES, DONE_STATUSES, architecture_settings, parameter_count
 
 # Zalando's crowd of people labelled 1,000 test images with 83.5 % accuracy (Fashion-MNIST's README).
 HUMAN_ACCURACY = 0.835
@@ -27,9 +27,21 @@ def row(run: runs.Run) -> dict:
     """One run as a table row: what it trained, how it ended, how good it is."""
     config, status, evaluation = run.config(), run.status(), run.evaluation() or {}
     history = run.history().get("history", {})
+    try:
+        layers = architecture_settings(config.model, config.architecture())
+        parameters = parameter_count(config.model, layers)
+    except (TypeError, ValueError):  # A hand-edited config.json: the row still shows the rest.
+        layers, parameters = {}, None
+    widths = layers.get("hidden_units") or layers.get("filters") or ()
     return {
         "run": run.id,
         "model": config.model,
+        # The network builder's layers: "128" (hidden widths) or "32-64 / 128" (filters per block / dense units).
+        "network": "-".join(map(str, widths)) + (f" / {layers['dense_units']}" if "dense_units" in layers else ""),
+        "dropout": layers.get("dropout"),
+        "parameters": parameters,
+        "augment": config.augment,
+        "early_stopping": config.early_stopping,
         "epochs": config.epochs,
         "batch_size": config.batch_size,
         "learning_rate": config.learning_rate,
@@ -137,7 +149,7 @@ def load_model(run_id: str, root=None):
     from fmnist import models
 
     config = run.config()
-    model = models.build(config.model)
+    model = models.build(config.model, config.architecture())
     try:
         model.load_weights(run.weights_path)
     except Exception as error:  # A damaged or foreign weights file: say so, never a traceback.

@@ -12,49 +12,55 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from fmnist.config import ARCHITECTURES, EXECUTION, OPTIMIZERS  # noqa: F401  (the tables live there, without TensorFlow)
+from fmnist.config import (  # noqa: F401  (the tables live there, without TensorFlow)
+    ARCHITECTURES,
+    EXECUTION,
+    OPTIMIZERS,
+    architecture_settings,
+    check_architecture,
+)
 
 
-def build_mlp() -> keras.Model:
-    """The tutorial's network: Flatten -> Dense(128, relu) -> Dense(10)."""
-    return keras.Sequential(
-        [
-            keras.Input(shape=(28, 28)),
-            layers.Flatten(name="flatten"),
-            layers.Dense(128, activation="relu", name="dense"),
-            layers.Dense(10, name="dense_1"),
-        ],
-        name="mlp",
-    )
+def build_mlp(hidden_units=(128,), dropout: float = 0.0) -> keras.Model:
+    """The tutorial's network: Flatten -> Dense(128, relu) -> Dense(10); other hidden widths and dropout if asked."""
+    stack = [keras.Input(shape=(28, 28)), layers.Flatten(name="flatten")]
+    for index, units in enumerate(hidden_units):
+        stack.append(layers.Dense(units, activation="relu", name=_numbered("dense", index)))
+        if dropout:
+            stack.append(layers.Dropout(dropout, name=_numbered("dropout", index)))
+    stack.append(layers.Dense(10, name=_numbered("dense", len(hidden_units))))
+    return keras.Sequential(stack, name="mlp")
 
 
-def build_cnn() -> keras.Model:
-    """A small convolutional network: two conv blocks, then a dense head with dropout."""
-    return keras.Sequential(
-        [
-            keras.Input(shape=(28, 28)),
-            layers.Reshape((28, 28, 1), name="reshape"),
-            layers.Conv2D(32, 3, padding="same", activation="relu", name="conv2d"),
-            layers.MaxPooling2D(name="max_pooling2d"),
-            layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2d_1"),
-            layers.MaxPooling2D(name="max_pooling2d_1"),
-            layers.Flatten(name="flatten"),
-            layers.Dropout(0.3, name="dropout"),
-            layers.Dense(128, activation="relu", name="dense"),
-            layers.Dense(10, name="dense_1"),
-        ],
-        name="cnn",
-    )
+def build_cnn(filters=(32, 64), dense_units: int = 128, dropout: float = 0.3) -> keras.Model:
+    """A small convolutional network: conv blocks (3x3 convolution, 2x2 max pooling), then a dense head with dropout."""
+    stack = [keras.Input(shape=(28, 28)), layers.Reshape((28, 28, 1), name="reshape")]
+    for index, count in enumerate(filters):
+        stack.append(layers.Conv2D(count, 3, padding="same", activation="relu", name=_numbered("conv2d", index)))
+        stack.append(layers.MaxPooling2D(name=_numbered("max_pooling2d", index)))
+    stack.append(layers.Flatten(name="flatten"))
+    if dropout:
+        stack.append(layers.Dropout(dropout, name="dropout"))
+    stack.append(layers.Dense(dense_units, activation="relu", name="dense"))
+    stack.append(layers.Dense(10, name="dense_1"))
+    return keras.Sequential(stack, name="cnn")
+
+
+def _numbered(name: str, index: int) -> str:
+    """Keras's own naming: dense, dense_1, dense_2, ..."""
+    return name if index == 0 else f"{name}_{index}"
 
 
 BUILDERS = {"mlp": build_mlp, "cnn": build_cnn}
 
 
-def build(name: str) -> keras.Model:
-    """Build the architecture called `name` ("mlp" or "cnn"), uncompiled."""
+def build(name: str, settings: dict | None = None) -> keras.Model:
+    """Build the architecture called `name` ("mlp" or "cnn"), uncompiled, with the network builder's `settings`
+    (see fmnist.config.ARCHITECTURE_DEFAULTS; missing ones take the defaults). ValueError for unusable settings."""
     if name not in BUILDERS:
         raise ValueError(f'Unknown model "{name}"; choose one of: {", ".join(ARCHITECTURES)}.')
-    return BUILDERS[name]()
+    check_architecture(name, settings or {})
+    return BUILDERS[name](**architecture_settings(name, settings))
 
 
 def make_optimizer(name: str, learning_rate) -> keras.optimizers.Optimizer:

@@ -196,14 +196,20 @@ def _size(folder: Path, name: str, json_stat: os.stat_result) -> int:
         return json_stat.st_size
 
 
-def _architecture(model, metadata: dict) -> str:
-    """The architecture name to record: the metadata's, else the model's own name (models.build names them)."""
+def _architecture(model, metadata: dict) -> tuple[str, dict]:
+    """The architecture name to record (the metadata's, else the model's own name: models.build names them) and the
+    network builder's settings (the metadata's, else the defaults)."""
     architecture = metadata.get("architecture") or getattr(model, "name", None)
     from fmnist import models  # Imported lazily: it imports Keras.
 
     if architecture not in models.BUILDERS:
         raise RegistryError(f'This model cannot be saved: its architecture "{architecture}" is not one fmnist.models builds.')
-    return architecture
+    try:
+        settings = models.architecture_settings(architecture, metadata.get("architecture_settings"))
+        models.check_architecture(architecture, settings)
+    except (TypeError, ValueError) as error:
+        raise RegistryError(f"This model cannot be saved: {error}") from None
+    return architecture, {key: list(value) if isinstance(value, tuple) else value for key, value in settings.items()}
 
 
 def save(model, name: str, metadata: dict, overwrite: bool = False) -> ModelInfo:
@@ -212,8 +218,8 @@ def save(model, name: str, metadata: dict, overwrite: bool = False) -> ModelInfo
     if name == DEFAULT_NAME:
         raise RegistryError(f'"{DEFAULT_NAME}" is the shipped model and cannot be replaced; choose another name.')
     folder = model_dir()
-    architecture = _architecture(model, metadata)
-    arrays = weights_file.check_layout(model.get_weights(), architecture, RegistryError)
+    architecture, settings = _architecture(model, metadata)
+    arrays = weights_file.check_layout(model.get_weights(), architecture, RegistryError, settings)
     weights_path, json_path = _paths(folder, name)
     with locked(folder):
         remove_leftovers(folder)
@@ -221,7 +227,8 @@ def save(model, name: str, metadata: dict, overwrite: bool = False) -> ModelInfo
             raise RegistryError(f'A model called "{name}" already exists; choose another name.')
         sizes = {other: _size(folder, other, stat) for other, stat in _saved(folder).items() if other != name}
         check_quota(sizes, weights_file.size_estimate(arrays))
-        return _write(arrays, weights_path, json_path, {**metadata, "name": name, "architecture": architecture})
+        record = {**metadata, "name": name, "architecture": architecture, "architecture_settings": settings}
+        return _write(arrays, weights_path, json_path, record)
 
 
 def write_pair(model, path: Path, metadata: dict) -> ModelInfo:
@@ -238,12 +245,13 @@ def write_pair(model, path: Path, metadata: dict) -> ModelInfo:
         )
     if not stem:
         raise RegistryError(f"{path} has no name before {WEIGHTS_SUFFIX}.")
-    architecture = _architecture(model, metadata)
-    arrays = weights_file.check_layout(model.get_weights(), architecture, RegistryError)
+    architecture, settings = _architecture(model, metadata)
+    arrays = weights_file.check_layout(model.get_weights(), architecture, RegistryError, settings)
     weights_path, json_path = _paths(path.parent, stem)
     with locked(path.parent):
         remove_leftovers(path.parent, stem)
-        return _write(arrays, weights_path, json_path, {"name": stem, **metadata, "architecture": architecture})
+        record = {"name": stem, **metadata, "architecture": architecture, "architecture_settings": settings}
+        return _write(arrays, weights_path, json_path, record)
 
 
 def _write(arrays, weights_path: Path, json_path: Path, metadata: dict) -> ModelInfo:
@@ -299,10 +307,19 @@ def load_info(info: ModelInfo):
     architecture = info.metadata.get("architecture")
     from fmnist import models  # Imported lazily: TensorFlow is slow to start.
 
+    settings = info.metadata.get("architecture_settings")
     try:
-        model = models.build(architecture) if isinstance(architecture, str) else None
-    except ValueError:
+        model = models.build(architecture, settings) if isinstance(architecture, str) else None
+    except ValueError as error:
+        if architecture in models.BUILDERS:
+            log.warning('Model "%s" refused: its network settings %r: %s', info.name, settings, error)
+            raise RefusedModel(f'The model "{info.name}" was refused: {error} It was not loaded.') from None
         model = None
+    except (TypeError, AttributeError):
+        log.warning('Model "%s" refused: malformed network settings %r', info.name, settings)
+        raise RefusedModel(
+            f'The model "{info.name}" was refused: its network settings are malformed; it was not loaded.'
+        ) from None
     if model is None:
         log.warning('Model "%s" refused: unknown architecture %r', info.name, architecture)
         raise RefusedModel(

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from fmnist import atomic
-from fmnist.config import DONE_STATUSES, ENDED_STATUSES, TrainConfig
+from fmnist.config import DONE_STATUSES, ENDED_STATUSES, TrainConfig, architecture_settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RUN_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")
@@ -257,8 +257,11 @@ def registry_metadata(run: Run, made_by: str) -> dict:
     config, status, evaluation = run.config(), run.status(), run.evaluation() or {}
     history = run.history().get("history", {})
     last = lambda key: history[key][-1] if history.get(key) else None
+    settings = {key: list(value) if isinstance(value, tuple) else value
+                for key, value in architecture_settings(config.model, config.architecture()).items()}  # fmt: skip
     return {
         "architecture": config.model,
+        "architecture_settings": settings,
         "config": config.to_dict(),
         "seed": config.seed,
         "metrics": {

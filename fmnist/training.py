@@ -56,9 +56,13 @@ def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, s
     # Under a strategy every step is its own call: distributed `fit` fails with steps_per_execution > 1.
     execution = models.EXECUTION[config.model] if strategy is None else None
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        model = models.compile_model(models.build(config.model), config.optimizer, config.learning_rate, decay_steps, execution)
+        network = models.build(config.model, config.architecture())
+        model = models.compile_model(network, config.optimizer, config.learning_rate, decay_steps, execution)
     recorder = keras_callback(emit, control, steps, config.epochs, config.batch_size, len(x))
     callbacks = [recorder]
+    if config.early_stopping:
+        early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.early_stopping, restore_best_weights=True)
+        callbacks.append(early)
     if tensorboard_dir is not None:
         callbacks.append(
             keras.callbacks.TensorBoard(str(tensorboard_dir), update_freq="batch", write_graph=False, profile_batch=0)
@@ -67,10 +71,12 @@ def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, s
     stopped = False
     try:
         if needs_custom_loop(strategy):
+            if config.augment or config.early_stopping:
+                raise ValueError("Augmentation and early stopping are not available with multi-worker training.")
             fit_custom(model, strategy, x, y, config.batch_size, config.epochs, validation, recorder, config.seed)
         else:
             model.fit(
-                shuffled_batches(x, y, config.batch_size, config.seed),
+                shuffled_batches(x, y, config.batch_size, config.seed, config.augment),
                 shuffle=False,  # The pipeline shuffles.
                 epochs=config.epochs,
                 validation_data=validation,
@@ -79,6 +85,9 @@ def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, s
             )  # fmt: skip
     except StopRequested:
         stopped = True  # The weights learned so far stay in the model.
+    if config.early_stopping and not stopped and early.stopped_epoch:
+        # Said once, at the end: the run ended before its last epoch and holds the weights of its best one.
+        emit({"type": "early_stop", "stopped_epoch": early.stopped_epoch + 1, "best_epoch": early.best_epoch + 1})
     return model, time.perf_counter() - started - recorder.paused_seconds, stopped or control.stop_requested()
 
 
@@ -121,8 +130,8 @@ class TrainingJob:
         return self
 
 
-def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
-    """A tf.data pipeline that reshuffles each epoch by index and gathers batches from memory.
+def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int, augment: bool = False):
+    """A tf.data pipeline that reshuffles each epoch by index and gathers batches from memory (augmented if asked).
 
     Measured 1.6x faster per epoch than handing `fit` the numpy arrays (README "Performance"),
     and deterministic for a given seed.
@@ -136,6 +145,10 @@ def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
     )
+    if augment:
+        from fmnist import augment as faugment
+
+        batches = faugment.map_batches(batches, seed)
     return batches.prefetch(tf.data.AUTOTUNE)
 
 

@@ -9,6 +9,7 @@ only that many bytes are read. Anything else is refused before it is allocated.
 from __future__ import annotations
 
 import functools
+import json
 import zipfile
 import zlib
 
@@ -42,19 +43,24 @@ def size_estimate(arrays: list[np.ndarray]) -> int:
     return sum(a.nbytes + HEADER_BYTES for a in arrays)
 
 
-@functools.cache
-def layout(architecture: str) -> tuple[tuple[tuple[int, ...], str], ...]:
-    """(shape, dtype) of each weight of a freshly built `architecture`, in order."""
+def layout(architecture: str, settings: dict | None = None) -> tuple[tuple[tuple[int, ...], str], ...]:
+    """(shape, dtype) of each weight of a freshly built `architecture` with the network builder's `settings`."""
+    return _layout(architecture, json.dumps(settings or {}, sort_keys=True, default=list))
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(architecture: str, settings: str) -> tuple[tuple[tuple[int, ...], str], ...]:
     from fmnist import models  # Imported lazily: it imports Keras.
 
-    return tuple((tuple(w.shape), w.dtype.str) for w in models.build(architecture).get_weights())
+    return tuple((tuple(w.shape), w.dtype.str) for w in models.build(architecture, json.loads(settings)).get_weights())
 
 
-def check_layout(arrays: list[np.ndarray], architecture: str, error=ValueError) -> list[np.ndarray]:
-    """Return `arrays` as numpy arrays if they are the weights of `architecture`, else raise `error` saying why."""
+def check_layout(arrays: list[np.ndarray], architecture: str, error=ValueError, settings: dict | None = None) -> list[np.ndarray]:
+    """Return `arrays` as numpy arrays if they are the weights of `architecture` (built with `settings`), else raise
+    `error` saying why."""
     arrays = [np.asarray(a) for a in arrays]
     found = tuple((tuple(a.shape), a.dtype.str) for a in arrays)
-    if found != layout(architecture):
+    if found != layout(architecture, settings):
         raise error(f'This model cannot be saved: its weights are not those of the "{architecture}" architecture.')
     return arrays
 

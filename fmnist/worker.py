@@ -59,8 +59,11 @@ def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=No
 
     log = RunLog()
     last_write = [0.0]
+    early = {}  # Where early stopping ended the run, and the epoch whose weights it kept.
 
     def record(event: dict) -> None:
+        if event.get("type") == "early_stop":
+            early.update(early_stopped_at=event["stopped_epoch"], best_epoch=event["best_epoch"])
         log.apply(event)
         emit(event)
         now = time.monotonic()
@@ -91,7 +94,7 @@ def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=No
         run.write("history.json", log.to_dict())
         _, history = log.copy()
         final = {"status": "stopped" if stopped else "finished", "error": None, "train_seconds": round(seconds, 3),
-                 "epochs_run": len(history["epoch"]), "test_accuracy": evaluation.accuracy}  # fmt: skip
+                 "epochs_run": len(history["epoch"]), "test_accuracy": evaluation.accuracy, **early}  # fmt: skip
     except Exception as error:
         logger.exception("Training run %s failed", run.id)  # The whole traceback, in the run's log.
         final = {"status": "failed", "error": training.describe_error(error)}

@@ -23,9 +23,9 @@ def table_ui(rows: list[dict]) -> list[str]:
     frame["train_time"] = [format_seconds(s) if s else "–" for s in frame["train_seconds"]]
     frame["status"] = [t(f"status_{s}") for s in frame["status"]]
     columns = {
-        "run": t("run"), "model": t("model"), "status": t("status"), "epochs_run": t("epochs_run"), "epochs": t("epochs"),
-        "batch_size": t("batch_size"), "learning_rate": t("learning_rate"), "optimizer": t("optimizer"),
-        "images": t("subset"), "train_time": t("train_time"), "test_accuracy": t("test_accuracy"), "source": t("source"),
+        "run": t("run"), "model": t("model"), "network": t("network"), "parameters": t("parameters_short"),
+        "status": t("status"), "epochs_run": t("epochs_run"), "epochs": t("epochs"), "batch_size": t("batch_size"), "learning_rate": t("learning_rate"), "optimizer": t("optimizer"),
+        "dropout": t("dropout"), "augment": t("augment_short"), "early_stopping": t("early_stopping_short"), "images": t("subset"), "train_time": t("train_time"), "test_accuracy": t("test_accuracy"), "source": t("source"),
     }  # fmt: skip
     state = st.dataframe(
         frame[list(columns)].rename(columns=columns),

@@ -10,8 +10,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from fmnist import config as fconfig
 from fmnist import curves, jobs, plots, registry, runs
+from fmnist.config import TrainConfig
 from pages.common import (
     attached_run_id,
     class_names,
@@ -24,66 +24,13 @@ from pages.common import (
     session_png,
     t,
 )  # fmt: skip
-
-BATCH_SIZES = (16, 32, 64, 128, 256, 512)
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
-FORM_DEFAULTS = {"optimizer": "adam", "validation_split": 0.1, "limit": 60000, "seed": 0}
+from pages.train_form import config_ui, describe_network
 
 st.title(t("train_title"))
 st.markdown(t("train_intro"))
 
-if "train_model" not in st.session_state:
-    st.session_state.train_model = "mlp"
-for key, value in {**fconfig.DEFAULTS[st.session_state.train_model], **FORM_DEFAULTS}.items():
-    st.session_state.setdefault(f"train_{key}", value)
 
-
-def apply_model_defaults() -> None:
-    """Put the chosen model's default epochs, batch size and learning rate into the form."""
-    for key, value in fconfig.DEFAULTS[st.session_state.train_model].items():
-        st.session_state[f"train_{key}"] = value
-
-
-# Lets the user choose the model and how to train it; returns a TrainConfig when "Start training" is pressed.
-# Only the button is disabled during a run: disabling a widget gives it a new identity, which resets its value.
-def config_ui(busy: bool) -> fconfig.TrainConfig | None:
-    st.radio(
-        t("model"),
-        fconfig.ARCHITECTURES,
-        format_func={m: t(f"model_{m}") for m in fconfig.ARCHITECTURES}.get,
-        key="train_model",
-        on_change=apply_model_defaults,
-        horizontal=True,
-    )
-    defaults = fconfig.DEFAULTS[st.session_state.train_model]
-    with st.form("train_form"):
-        row = st.columns(4)
-        epochs = row[0].number_input(t("epochs"), 1, 100, key="train_epochs")
-        batch_size = row[1].selectbox(t("batch_size"), sorted({*BATCH_SIZES, defaults["batch_size"]}), key="train_batch_size")
-        learning_rate = row[2].select_slider(
-            t("learning_rate"), sorted({*LEARNING_RATES, defaults["learning_rate"]}), key="train_learning_rate"
-        )
-        optimizer = row[3].selectbox(t("optimizer"), fconfig.OPTIMIZERS, key="train_optimizer")
-        row = st.columns(4)
-        validation_split = row[0].slider(t("validation_split"), 0.0, 0.5, step=0.05, key="train_validation_split")
-        limit = row[1].number_input(t("subset"), 10, 60000, step=1000, key="train_limit")
-        seed = row[2].number_input(t("seed"), 0, 2**31 - 1, key="train_seed")
-        submitted = row[3].form_submit_button(t("start"), type="primary", disabled=busy)
-    if not submitted:
-        return None
-    return fconfig.TrainConfig(
-        model=st.session_state.train_model,
-        epochs=int(epochs),
-        batch_size=int(batch_size),
-        learning_rate=float(learning_rate),
-        optimizer=optimizer,
-        validation_split=float(validation_split),
-        limit=None if limit >= 60000 else int(limit),
-        seed=int(seed),
-    )
-
-
-def start(config: fconfig.TrainConfig) -> None:
+def start(config: TrainConfig) -> None:
     """Queue a run for this session and name it in the URL; a full queue or a bad setting becomes a message."""
     try:
         run_id = job_manager().submit(config, source="page")
@@ -204,6 +151,12 @@ def outcome_ui(view) -> None:
     history = view.history
     if view.status == "finished":
         st.success(t("finished", epochs=len(history["epoch"]), seconds=format_seconds(view.train_seconds)))
+        with contextlib.suppress(runs.NoSuchRun):
+            status = runs.get(view.id, job_manager().root).status()
+            if status.get("early_stopped_at"):
+                st.info(
+                    t("early_stopped", stopped=status["early_stopped_at"], best=status["best_epoch"]), icon=":material/timer_off:"
+                )
     elif view.status == "stopped":
         st.warning(
             t("stopped", batches=history["step"][-1] if history["step"] else 0, epoch=max(1, len(history["epoch"]))),
@@ -294,6 +247,7 @@ if config is not None:
 if view is not None:
     config_text = {**view.config.to_dict(), "model": view.config.model.upper(), "limit": f"{view.config.limit or 60000:,}"}
     st.caption(t("run_config", **config_text))
+    st.caption(describe_network(view.config))
     if not view.ended:
         live_ui(view.id)
     else:

@@ -65,11 +65,17 @@ def wait_for_run(app: AppTest, condition=lambda view: view.ended, timeout: float
     pytest.fail(f"the run is still {attached_view(app).status} after {timeout} s")
 
 
+def labelled(widgets, label: str):
+    """The one widget of `widgets` with this label."""
+    [widget] = [widget for widget in widgets if widget.label == label]
+    return widget
+
+
 def start_tiny_run(app: AppTest, epochs: int = 1, images: int = 300):
     open_page(app, "train")
     app.number_input(key="train_epochs").set_value(epochs)
     app.number_input(key="train_limit").set_value(images)
-    app.button[0].click().run()
+    labelled(app.button, "Start training").click().run()
     assert not app.exception, [e.value for e in app.exception]
     return attached_view(app)
 
@@ -136,12 +142,13 @@ def test_tiny_training_finishes_and_shows_the_evaluation(app, model_dir):
     assert metrics["Epochs run"] == "1" and metrics["Test accuracy"].endswith("%")
     assert app.get_by_key("mistakes_only") is not None
 
-    app.text_input[0].input("tiny-mlp")
-    app.button[-1].click().run()
+    [name_box] = [box for box in app.text_input if box.label == "Name"]
+    name_box.input("tiny-mlp")
+    labelled(app.button, "Save model").click().run()
     assert "Saved as “tiny-mlp”" in texts(app.success)
     assert (model_dir / "tiny-mlp.weights.npz").is_file()
     assert json.loads((model_dir / "tiny-mlp.json").read_text())["run"] == view.id
-    app.button[-1].click().run()  # The same name again.
+    labelled(app.button, "Save model").click().run()  # The same name again.
     assert "already exists" in texts(app.error)
 
     # This session's model is offered on the Predict page, and only in this session.
@@ -199,7 +206,7 @@ def test_a_full_queue_a_bad_link_and_a_failed_run_are_messages(app, monkeypatch)
     monkeypatch.setattr(jobs.get_manager(), "max_queue", 0)
     monkeypatch.setattr(jobs.get_manager(), "max_trainings", 0)
     open_page(app, "train")
-    app.button[0].click().run()
+    labelled(app.button, "Start training").click().run()
     assert "The training queue is full" in texts(app.warning) and "run" not in app.query_params
     monkeypatch.undo()
 
@@ -217,7 +224,7 @@ def test_a_full_queue_a_bad_link_and_a_failed_run_are_messages(app, monkeypatch)
     link.run()
     open_page(link, "train")
     assert "Training ran out of memory" in texts(link.error)
-    assert not link.button[0].disabled  # The form can start another run.
+    assert not labelled(link.button, "Start training").disabled  # The form can start another run.
 
 
 def test_predict_test_sample_shows_the_right_class(app):
