@@ -16,7 +16,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from fmnist import config, data
+from fmnist import cli_config, data
 from fmnist.distribute import STRATEGIES
 
 
@@ -77,7 +77,6 @@ def train_command(args) -> int:
     import signal
 
     from fmnist import registry, runs
-    from fmnist.config import TrainConfig
     from fmnist.history import Control, RunLog
     from fmnist.worker import execute
 
@@ -86,11 +85,7 @@ def train_command(args) -> int:
     try:
         if args.name:
             registry.validate_name(args.name)
-        config = TrainConfig(
-            model=args.model, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-            optimizer=args.optimizer, schedule=args.schedule, validation_split=args.validation_split, limit=args.limit,
-            seed=args.seed,
-        ).resolved()  # fmt: skip
+        config = cli_config.config_from_args(args)
     except (ValueError, registry.RegistryError) as error:
         return fail(str(error))
     dataset = data.load()
@@ -300,20 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a model",
         description="Train a model in this process, recorded as a run in runs/ ($FMNIST_RUNS_DIR), evaluate it on the test images, and save it if asked. Ctrl-C stops at the next step and keeps the weights.",
     )
-    train.add_argument("--model", choices=config.ARCHITECTURES, default="mlp", help="architecture (default: mlp, the tutorial's)")
-    train.add_argument("--epochs", type=int, help="passes over the data (default: the model's)")
-    train.add_argument("--batch-size", type=int, help="images per step (default: the model's)")
-    train.add_argument("--learning-rate", type=float, help="optimizer step size (default: the model's)")
-    train.add_argument("--optimizer", choices=config.OPTIMIZERS, default="adam")
-    train.add_argument(
-        "--schedule",
-        choices=config.SCHEDULES,
-        default="cosine",
-        help="learning rate over the run (default: cosine decay; the tutorial: constant)",
-    )
-    train.add_argument("--validation-split", type=float, default=0.1, help="fraction held out for validation (default: 0.1)")
-    train.add_argument("--limit", type=int, help="train on the first N training images only")
-    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    cli_config.add_arguments(train)
     train.add_argument(
         "--distribute",
         choices=STRATEGIES,

@@ -27,15 +27,24 @@ def test_script_is_valid_python_with_settings_on_top_and_no_fmnist(model):
     assert imported <= {"gzip", "os", "pathlib", "keras", "numpy"}
 
 
-@pytest.mark.parametrize("model", ["mlp", "cnn"])
-def test_script_builds_the_same_network_as_fmnist(model):
+NETWORKS = [
+    ("mlp", {}),
+    ("cnn", {}),
+    ("mlp", {"hidden_units": (256, 64), "dropout": 0.25}),
+    ("cnn", {"filters": (16, 32, 64), "dense_units": 48, "dropout": 0.0}),
+]
+
+
+@pytest.mark.parametrize(("model", "settings"), NETWORKS)
+def test_script_builds_the_same_network_as_fmnist(model, settings):
     from fmnist import models
 
-    text = codegen.script(TrainConfig(model=model).resolved())
+    config = TrainConfig(model=model, **settings).resolved()
+    text = codegen.script(config)
     namespace = {}
     # Run only the imports and the settings and the builder, not the training.
     exec(text.split("keras.utils.set_random_seed(SEED)")[0], namespace)
-    built, reference = namespace["build_model"](), models.build(model)
+    built, reference = namespace["build_model"](), models.build(model, config.architecture())
     assert [layer.__class__.__name__ for layer in built.layers] == [layer.__class__.__name__ for layer in reference.layers]
     assert built.count_params() == reference.count_params()
 
@@ -54,3 +63,22 @@ def test_script_trains_one_epoch_on_the_real_data_and_prints_its_accuracy(tmp_pa
     accuracy = float(re.search(r"^Test accuracy: ([0-9.]+)$", result.stdout, flags=re.M).group(1))
     assert 0.75 < accuracy <= 1.0
     assert re.search(r"^Parameters: 101770$", result.stdout, flags=re.M)  # The tutorial's 784·128+128 + 128·10+10.
+
+
+def test_script_reproduces_augmentation_and_early_stopping(tmp_path):
+    """The settings' switches are constants, and a run with both trains on real data: augmented batches of the
+    right shape, early stopping watching the validation loss."""
+    config = TrainConfig(model="mlp", hidden_units=(64,), augment=True, early_stopping=2, limit=3000).resolved()
+    text = codegen.script(config, filename="train_more.py")
+    assert re.search(r"^AUGMENT = True", text, flags=re.M) and re.search(r"^EARLY_STOPPING = 2", text, flags=re.M)
+    assert re.search(r"^HIDDEN_UNITS = \[64\]", text, flags=re.M)
+    text = re.sub(r"^EPOCHS = \d+", "EPOCHS = 2", text, flags=re.M)
+    path = tmp_path / "train_more.py"
+    path.write_text(text)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"},
+                            capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"^Parameters: 50890$", result.stdout, flags=re.M)  # 784·64+64 + 64·10+10.
+    assert re.search(r"^Epoch 2/2$", result.stdout, flags=re.M) and "val_loss" in result.stdout
+    assert 0.5 < float(re.search(r"^Test accuracy: ([0-9.]+)$", result.stdout, flags=re.M).group(1)) <= 1.0

@@ -206,8 +206,15 @@ def start_training(page: Page, model: str, images: int, epochs: int, started: bo
         # Choosing a model puts its defaults into the form; fill it only once they have arrived.
         expect(epochs_box).to_have_value(str(training.DEFAULTS[model]["epochs"]), timeout=FAST)
     wait_until_idle(page)
+    # The form is live (no st.form): each value is sent when its box loses focus; wait until the page has
+    # taken both before pressing Start, so the run gets them.
     main(page).get_by_label("Training images used").fill(str(images))
+    main(page).get_by_label("Training images used").press("Tab")
+    wait_until_idle(page)
     epochs_box.fill(str(epochs))
+    epochs_box.press("Tab")
+    wait_until_idle(page)
+    expect(epochs_box).to_have_value(str(epochs), timeout=FAST)
     main(page).get_by_role("button", name="Start training").click()
     if not started:
         return

@@ -1,0 +1,64 @@
+"""The training settings of `python -m fmnist train`: its options, and the TrainConfig they make.
+
+Every option left out takes the default of TrainConfig, or of `--preset tutorial` when that is given:
+python -m fmnist train --preset tutorial --epochs 2 runs the tutorial's recipe for 2 epochs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from fmnist import config
+
+SETTINGS = ("model", "epochs", "batch_size", "learning_rate", "optimizer", "schedule", "validation_split", "limit", "seed",
+            "hidden_units", "filters", "dense_units", "dropout", "augment", "early_stopping")  # fmt: skip
+PRESETS = {"tutorial": config.TUTORIAL_PRESET}
+
+
+def widths(text: str) -> tuple[int, ...]:
+    try:
+        return config.parse_widths(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_arguments(train: argparse.ArgumentParser) -> None:
+    """The options that decide a run (all default to None: "not given")."""
+    add = train.add_argument
+    add(
+        "--preset",
+        choices=PRESETS,
+        help="start from a recipe: tutorial = MLP, 10 epochs, batch 32, Adam 1e-3, constant rate, no validation",
+    )
+    add("--model", choices=config.ARCHITECTURES, help="architecture (default: mlp, the tutorial's)")
+    add("--epochs", type=int, help="passes over the data (default: the model's)")
+    add("--batch-size", type=int, help="images per step (default: the model's)")
+    add("--learning-rate", type=float, help="optimizer step size (default: the model's)")
+    add("--optimizer", choices=config.OPTIMIZERS, help="default: adam")
+    add("--schedule", choices=config.SCHEDULES, help="learning rate over the run (default: cosine decay; the tutorial: constant)")
+    add("--validation-split", type=float, help="fraction held out for validation (default: 0.1)")
+    add("--limit", type=int, help="train on the first N training images only")
+    add("--seed", type=int, help="random seed (default: 0)")
+    add("--hidden-units", type=widths, help='MLP: units of each hidden layer, e.g. "256,128" (default: 128)')
+    add("--filters", type=widths, help='CNN: filters of each convolution block, e.g. "16,32,64" (default: 32,64)')
+    add("--dense-units", type=int, help="CNN: units of the dense layer (default: 128)")
+    add("--dropout", type=float, help="dropout fraction (default: 0 for the MLP, 0.3 for the CNN)")
+    add(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="random shifts, rotations and zooms of the training images",
+    )
+    add(
+        "--early-stopping",
+        type=int,
+        metavar="PATIENCE",
+        help="stop after PATIENCE epochs without a lower validation loss, keep the best weights",
+    )
+
+
+def config_from_args(args) -> config.TrainConfig:
+    """The resolved TrainConfig of the options given (ValueError, for a person, if they make none)."""
+    values = dict(PRESETS[args.preset]) if args.preset else {}
+    values.update({name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None})
+    return config.TrainConfig(**values).resolved()

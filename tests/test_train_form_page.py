@@ -1,0 +1,97 @@
+"""The Train page's form: network builder with its parameter count, the tutorial preset, augmentation preview,
+early stopping, and settings shared through the page's URL (AppTest; trainings run in child processes)."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fmnist import jobs, runs
+from tests.test_pages import ENTRY, TIMEOUT, labelled, open_page, texts, wait_for_run
+
+
+@pytest.fixture(autouse=True)
+def fresh_job_manager():
+    jobs.close_manager()
+    yield
+    jobs.close_manager()
+
+
+def train_page(query: dict | None = None) -> AppTest:
+    app = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    app.run()
+    return open_page(app, "train")
+
+
+def shown(app: AppTest) -> str:
+    return texts(app.markdown)
+
+
+def query(app: AppTest, key: str) -> str:
+    value = app.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
+def test_the_network_builder_counts_parameters_before_training_and_refuses_bad_layers(model_dir):
+    app = train_page()
+    assert "Parameters to learn: **101,770**" in shown(app)  # The tutorial's network.
+    app.text_input(key="train_hidden_units").input("256, 128").run()
+    assert "Parameters to learn: **235,146**" in shown(app) and query(app, "hidden_units") == "256,128"
+    app.text_input(key="train_hidden_units").input("256, 0").run()
+    assert "between 1 and 4096 units, not 0" in texts(app.error)
+    assert labelled(app.button, "Start training").disabled
+    app.text_input(key="train_hidden_units").input("4096, 4096").run()
+    assert "this app trains at most 5,000,000" in texts(app.error)
+    app.radio(key="train_model").set_value("cnn").run()  # The CNN's own layers and defaults.
+    assert app.text_input(key="train_filters").value == "32, 64" and "Parameters to learn: **421,642**" in shown(app)
+    assert not labelled(app.button, "Start training").disabled
+
+
+def test_the_tutorial_preset_fills_in_the_tutorials_recipe(model_dir):
+    app = train_page()
+    app.radio(key="train_model").set_value("cnn").run()
+    labelled(app.button, "As in the tutorial").click().run()
+    assert app.radio(key="train_model").value == "mlp"
+    assert app.number_input(key="train_epochs").value == 10 and app.selectbox(key="train_batch_size").value == 32
+    assert app.select_slider(key="train_learning_rate").value == 1e-3
+    assert app.selectbox(key="train_schedule").value == "constant" and app.slider(key="train_validation_split").value == 0
+    assert app.text_input(key="train_hidden_units").value == "128" and not app.checkbox(key="train_augment").value
+    assert query(app, "epochs") == "10" and query(app, "schedule") == "constant"
+
+
+def test_augmentation_shows_the_images_before_and_after(model_dir):
+    app = train_page()
+    assert not app.get("image")
+    app.checkbox(key="train_augment").check().run()
+    assert "What augmentation does" in texts(app.caption)
+    [before, after] = app.get("image")[-2:]
+    assert len(before.proto.imgs) == len(after.proto.imgs) == 8
+    labelled(app.button, "Another draw").click().run()
+    assert not app.exception
+
+
+def test_a_shared_link_fills_the_form_and_names_the_values_it_ignored(model_dir):
+    app = train_page({"model": "cnn", "epochs": "3", "filters": "16,32", "dropout": "0.1", "augment": "1",
+                      "batch_size": "lots", "learning_rate": "-2", "early_stopping": "2"})  # fmt: skip
+    assert app.radio(key="train_model").value == "cnn" and app.number_input(key="train_epochs").value == 3
+    assert app.text_input(key="train_filters").value == "16, 32" and app.slider(key="train_dropout").value == 0.1
+    assert app.checkbox(key="train_augment").value and app.number_input(key="train_early_stopping").value == 2
+    warnings = texts(app.warning)
+    assert "batch_size=lots was ignored" in warnings and "learning_rate=-2 was ignored" in warnings
+    assert app.selectbox(key="train_batch_size").value == 256  # The CNN's default.
+    assert query(app, "batch_size") == "256"  # The URL now holds what the form shows.
+
+
+def test_a_run_records_the_network_and_early_stopping(model_dir):
+    app = train_page()
+    app.text_input(key="train_hidden_units").input("32, 16").run()
+    app.number_input(key="train_epochs").set_value(2)
+    app.number_input(key="train_limit").set_value(500)
+    app.number_input(key="train_early_stopping").set_value(3)
+    app.checkbox(key="train_augment").check()
+    labelled(app.button, "Start training").click().run()
+    view = wait_for_run(app)
+    assert view.status == "finished", view.error
+    config = runs.get(view.id).config()
+    assert config.hidden_units == (32, 16) and config.augment and config.early_stopping == 3
+    assert "hidden layers of 32, 16 units" in texts(app.caption) and "augmented images" in texts(app.caption)
