@@ -27,6 +27,7 @@ PROBE_SIZE = 25  # The first test images: the 5×5 grid the Train page shows.
 CONFUSION_TEST_SIZE = 2000  # Test images the confusion matrix is counted on when a run has no validation split.
 PRECISION = 4  # Decimals kept of each probability.
 CHUNK = 1024  # Images per forward pass.
+TEST_COUNT = 10_000  # Images in Fashion-MNIST's test set: probe indices must lie below.
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,15 @@ class EpochRecords:
     def __len__(self) -> int:
         return len(self.epochs)
 
-    def at(self, epoch: int) -> int:
-        """The position of `epoch` (1-based) in the records; ValueError if it was not recorded."""
-        found = np.flatnonzero(self.epochs == epoch)
-        if not len(found):
-            raise ValueError(f"Epoch {epoch} was not recorded; recorded epochs: {self.epochs.tolist()}.")
-        return int(found[0])
+    def position(self, epoch: int) -> int:
+        """Where the record of `epoch` (1-based) is; if that epoch is missing, the last one before it.
+
+        ValueError when no record is at or before `epoch`.
+        """
+        found = int(np.searchsorted(self.epochs, epoch, side="right")) - 1
+        if found < 0:
+            raise ValueError(f"No epoch at or before {epoch} was recorded; recorded epochs: {self.epochs.tolist()}.")
+        return found
 
 
 def empty() -> EpochRecords:
@@ -71,6 +75,8 @@ def read(path: Path) -> EpochRecords:
         probabilities = probabilities.reshape(len(records), len(indices), 10)
         confusion = confusion.reshape(len(records), 10, 10)
         source = str(document.get("confusion_source", "test"))
+        if np.any((indices < 0) | (indices >= TEST_COUNT)) or np.any((labels < 0) | (labels > 9)) or np.any(confusion < 0):
+            raise ValueError("epochs.json holds values out of range.")
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return empty()
     return EpochRecords(epochs, indices, labels, probabilities, confusion, source)

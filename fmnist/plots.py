@@ -201,6 +201,21 @@ def prediction_grid(images, probabilities, true_labels, class_names, rows: int =
 
 
 @styled
+def probe_grid(images, probabilities, true_labels, class_names, rows: int = 5, cols: int = 5) -> Figure:
+    """Draw a rows×cols grid of plot_image panels: "predicted NN% (true)", blue when right, red when wrong."""
+    count = min(len(images), len(probabilities), rows * cols)
+    fig = _new_figure((2 * cols, 2.1 * rows))
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for i, ax in enumerate(axes):
+        if i >= count:
+            fig.delaxes(ax)
+            continue
+        plot_image(ax, probabilities[i], true_labels[i], images[i], class_names)
+        ax.xaxis.label.set_fontsize(9)
+    return fig
+
+
+@styled
 def probability_bars(probabilities, class_names, true_label=None) -> Figure:
     """Draw one value array with class names and a percentage above every bar of at least 1%."""
     probabilities = _probabilities(probabilities)

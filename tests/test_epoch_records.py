@@ -52,9 +52,9 @@ def test_the_callback_records_each_epoch_with_the_right_shapes(dataset, tmp_path
     records = epoch_records.read(path)
     assert len(records) == 3 and records.epochs.tolist() == [1, 2, 3]
     assert records.probabilities.shape == (3, 25, 10) and records.confusion.shape == (3, 10, 10)
-    assert records.at(2) == 1 and records.confusion_source == "test"
-    with pytest.raises(ValueError, match="not recorded"):
-        records.at(4)
+    assert records.position(2) == 1 and records.position(7) == 2 and records.confusion_source == "test"
+    with pytest.raises(ValueError, match="No epoch at or before 0"):
+        records.position(0)
 
 
 def test_the_confusion_matrix_counts_the_validation_images_when_there_are_some(dataset):
@@ -71,7 +71,8 @@ def test_the_confusion_matrix_counts_the_validation_images_when_there_are_some(d
     "content",
     [None, "", "{", "[]", "null", '{"probe": {"indices": [0], "labels": [1]}}', '{"probe": 3, "epochs": []}',
      '{"probe": {"indices": [0], "labels": [1]}, "epochs": [{"epoch": 1, "probe_probabilities": [[1]], "confusion": []}]}',
-     '{"probe": {"indices": [0], "labels": [1]}, "epochs": {"epoch": 1}}', b"\xff\xfe\x00"],
+     '{"probe": {"indices": [0], "labels": [1]}, "epochs": {"epoch": 1}}', b"\xff\xfe\x00",
+     '{"probe": {"indices": [10000], "labels": [1]}, "epochs": []}', '{"probe": {"indices": [0], "labels": [12]}, "epochs": []}'],
 )  # fmt: skip
 def test_a_missing_or_damaged_file_reads_as_no_records(tmp_path, content):
     path = tmp_path / "epochs.json"
