@@ -36,23 +36,31 @@ def right_count(records: epoch_records.EpochRecords, position: int) -> int:
 # Shows the latest finished epoch's guesses for the first 25 test images (called by the live fragment every second).
 def live_grid_ui(run_id: str) -> None:
     records = records_of(run_id)
-    st.subheader(t("epochs_live_title"))
-    if not len(records):
-        st.caption(t("epochs_live_waiting"))
-        return
-    last = len(records) - 1
-    st.image(grid_png(run_id, records, last), width=620)
-    count = len(records.probe_labels)
-    st.caption(t("epochs_live_caption", epoch=int(records.epochs[last]), right=right_count(records, last), count=count))
+    with st.container(key="epochs_live"):
+        st.subheader(t("epochs_live_title"))
+        if not len(records):
+            st.caption(t("epochs_live_waiting"))
+            return
+        last = len(records) - 1
+        st.image(grid_png(run_id, records, last), width=620)
+        count = len(records.probe_labels)
+        st.caption(t("epochs_live_caption", epoch=int(records.epochs[last]), right=right_count(records, last), count=count))
 
 
 def confusion_spec(names: tuple[str, ...], top: int) -> dict:
     """A Vega-Lite heatmap of confusion counts (rows true, columns predicted) with each cell's count."""
-    x = {"field": "predicted", "type": "nominal", "sort": list(names), "title": t("predicted_class"), "axis": {"labelAngle": -45}}
+    x = {
+        "field": "predicted",
+        "type": "nominal",
+        "sort": list(names),
+        "title": t("predicted_class"),
+        "axis": {"labelAngle": -45, "labelOverlap": False},
+    }
     y = {"field": "true", "type": "nominal", "sort": list(names), "title": t("true_class")}
     text_colour = {"condition": {"test": f"datum.count > {top / 2}", "value": "white"}, "value": "black"}
     return {
-        "height": 420,
+        "width": 560,
+        "height": 460,
         "encoding": {"x": x, "y": y},
         "layer": [
             {
@@ -69,36 +77,35 @@ def confusion_ui(records: epoch_records.EpochRecords, position: int) -> None:
     matrix = records.confusion[position]
     total = int(matrix.sum())
     key = "epochs_confusion_validation" if records.confusion_source == "validation" else "epochs_confusion_test"
-    st.markdown(f"**{t(key, count=f'{total:,}')}**")
     accuracy = np.trace(matrix) / max(total, 1)
     previous = records.confusion[position - 1] if position else None
     delta = None if previous is None else f"{accuracy - np.trace(previous) / max(int(previous.sum()), 1):+.2%}"
-    st.metric(t("epochs_accuracy"), f"{accuracy:.2%}", delta)
+    title, score = st.columns([3, 1], vertical_alignment="center")
+    title.markdown(f"**{t(key, count=f'{total:,}')}**")
+    score.metric(t("epochs_accuracy"), f"{accuracy:.2%}", delta)
     names = class_names()
     rows = [(names[true], names[predicted], int(count)) for (true, predicted), count in np.ndenumerate(matrix)]
     frame = pd.DataFrame(rows, columns=["true", "predicted", "count"])
-    st.vega_lite_chart(frame, confusion_spec(names, int(matrix.max())), width="stretch")
+    st.vega_lite_chart(frame, confusion_spec(names, int(matrix.max())), width="content")
 
 
 # Lets the user drag through the epochs of an ended run and see the grid and the confusion matrix at each one.
 @st.fragment
 def replay_ui(run_id: str) -> None:
     records = records_of(run_id)
-    st.subheader(t("epochs_replay_title"))
-    if not len(records):
-        st.caption(t("epochs_none"))
-        return
-    epochs = records.epochs.tolist()
-    chosen = epochs[-1]
-    if len(epochs) > 1:
-        st.caption(t("epochs_replay_intro"))
-        chosen = st.slider(t("epochs_slider"), epochs[0], epochs[-1], value=epochs[-1], key=f"replay_epoch_{run_id}")
-    position = records.position(chosen)
-    epoch = epochs[position]
-    left, right = st.columns([3, 2])
-    left.image(grid_png(run_id, records, position), width=620)
-    count = len(records.probe_labels)
-    caption = t("epochs_grid_caption", epoch=epoch, epochs=epochs[-1], right=right_count(records, position), count=count)
-    left.caption(caption)
-    with right:
+    with st.container(key="epochs_replay"):
+        st.subheader(t("epochs_replay_title"))
+        if not len(records):
+            st.caption(t("epochs_none"))
+            return
+        epochs = records.epochs.tolist()
+        chosen = epochs[-1]
+        if len(epochs) > 1:
+            st.caption(t("epochs_replay_intro"))
+            chosen = st.slider(t("epochs_slider"), epochs[0], epochs[-1], value=epochs[-1], key=f"replay_epoch_{run_id}")
+        position = records.position(chosen)
+        epoch = epochs[position]
+        st.image(grid_png(run_id, records, position), width=620)
+        count = len(records.probe_labels)
+        st.caption(t("epochs_grid_caption", epoch=epoch, epochs=epochs[-1], right=right_count(records, position), count=count))
         confusion_ui(records, position)
