@@ -7,7 +7,7 @@ filled in. Both languages must have the same keys and the same placeholders
 
 from __future__ import annotations
 
-from fmnist import i18n_inspect, i18n_runs, i18n_train
+from fmnist import i18n_epochs, i18n_inspect, i18n_runs, i18n_train
 
 LANGUAGES = ("en", "zh")
 
@@ -338,4 +338,4 @@ def _merge(*parts: dict) -> None:
             STRINGS[language].update(part[language])
 
 
-_merge(i18n_inspect.STRINGS, i18n_runs.STRINGS, i18n_train.STRINGS)
+_merge(i18n_inspect.STRINGS, i18n_runs.STRINGS, i18n_train.STRINGS, i18n_epochs.STRINGS)

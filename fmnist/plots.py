@@ -201,6 +201,22 @@ def prediction_grid(images, probabilities, true_labels, class_names, rows: int =
 
 
 @styled
+def probe_grid(images, probabilities, true_labels, class_names, rows: int = 5, cols: int = 5) -> Figure:
+    """Draw a rows×cols grid of plot_image panels: "predicted NN%" over "(true)", blue when right, red when wrong."""
+    count = min(len(images), len(probabilities), rows * cols)
+    fig = _new_figure((1.6 * cols, 2.0 * rows))
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for i, ax in enumerate(axes):
+        if i >= count:
+            fig.delaxes(ax)
+            continue
+        plot_image(ax, probabilities[i], true_labels[i], images[i], class_names)
+        # Two lines, so that the labels stay legible in small panels (and long Chinese names fit).
+        ax.set_xlabel(ax.get_xlabel().replace(" (", "\n(", 1), fontsize=10)
+    return fig
+
+
+@styled
 def probability_bars(probabilities, class_names, true_label=None) -> Figure:
     """Draw one value array with class names and a percentage above every bar of at least 1%."""
     probabilities = _probabilities(probabilities)

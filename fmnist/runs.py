@@ -4,6 +4,7 @@ A run's folder holds:
 - config.json      the TrainConfig, resolved;
 - status.json      status, error, times, process id, source, final figures;
 - history.json     per-batch and per-epoch metrics and progress, rewritten as it trains;
+- epochs.json      after each epoch, the probe images' probabilities and a confusion matrix (fmnist.epoch_records);
 - evaluation.json  the test-set evaluation once it ended with weights;
 - model.weights.h5 the trained weights (finished or stopped runs);
 - log.txt          the child's output, with the whole traceback of a failure;

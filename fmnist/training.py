@@ -28,8 +28,13 @@ from fmnist.history import (
 )
 
 
-def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, strategy=None, tensorboard_dir=None):
+def train(
+    config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, strategy=None, tensorboard_dir=None, epoch_writer=None
+):
     """Fit a model as `config` says; return (model, seconds of training, whether it was stopped).
+
+    With `epoch_writer`, every finished epoch's predictions on a probe set and its confusion matrix are
+    recorded (fmnist.epoch_records) and `epoch_writer(document)` is called with all the records so far.
 
     With `tensorboard_dir`, Keras's TensorBoard callback also writes event files there: loss and
     accuracy per step (per call of `steps_per_execution` steps) and per epoch, for `tensorboard --logdir`.
@@ -63,6 +68,11 @@ def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, s
     if config.early_stopping:
         early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.early_stopping, restore_best_weights=True)
         callbacks.append(early)
+    if epoch_writer is not None:
+        from fmnist import epoch_records
+
+        # First, so that when the page sees an epoch end, that epoch's records are already written.
+        callbacks.insert(0, epoch_records.for_run(epoch_writer, dataset.test_images, dataset.test_labels, validation))
     if tensorboard_dir is not None:
         callbacks.append(
             keras.callbacks.TensorBoard(str(tensorboard_dir), update_freq="batch", write_graph=False, profile_batch=0)
@@ -73,7 +83,9 @@ def train(config: TrainConfig, dataset: fdata.Dataset, emit, control: Control, s
         if needs_custom_loop(strategy):
             if config.augment or config.early_stopping:
                 raise ValueError("Augmentation and early stopping are not available with multi-worker training.")
-            fit_custom(model, strategy, x, y, config.batch_size, config.epochs, validation, recorder, config.seed)
+            # The custom loop drives our own callbacks only (TensorBoard's needs `fit`'s internals).
+            hooks = keras.callbacks.CallbackList([c for c in callbacks if not isinstance(c, keras.callbacks.TensorBoard)])
+            fit_custom(model, strategy, x, y, config.batch_size, config.epochs, validation, hooks, config.seed)
         else:
             model.fit(
                 shuffled_batches(x, y, config.batch_size, config.seed, config.augment),

@@ -3,8 +3,9 @@
 Started by the job manager (fmnist.jobs) of the web server, never forked from
 it. It lowers its own CPU priority, sizes TensorFlow's thread pools, trains the
 run recorded in the folder and writes everything back there (status, history
-as it trains, weights, evaluation). Meanwhile it streams its progress to the
-manager as JSON lines on stdout, and obeys JSON commands on stdin:
+as it trains, each epoch's predictions on a probe set, weights, evaluation).
+Meanwhile it streams its progress to the manager as JSON lines on stdout, and
+obeys JSON commands on stdin:
 {"command": "stop" | "pause" | "resume"}. When stdin closes (the server went
 away) the run stops and keeps its weights. Anything else printed goes to
 stderr, which the manager sends to the run's log.
@@ -55,7 +56,7 @@ def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=No
     A failure is recorded as "failed" with a one-line reason (the whole traceback goes to the log);
     it is not raised. A run that cannot even be recorded raises RunsError.
     """
-    from fmnist import data, training
+    from fmnist import data, epoch_records, training
 
     log = RunLog()
     last_write = [0.0]
@@ -74,6 +75,13 @@ def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=No
             except runs.RunsError:
                 logger.warning("Could not write %s; the history is still streamed.", run.path / "history.json")
 
+    def record_epochs(document: dict) -> None:
+        # Rewritten whole after each epoch (small: 25×10 probabilities and 10×10 counts per epoch).
+        try:
+            run.write(epoch_records.FILE, document)
+        except runs.RunsError:
+            logger.warning("Could not write %s; the run goes on without it.", run.path / epoch_records.FILE)
+
     def paused(is_paused: bool) -> None:
         status = "paused" if is_paused else "running"
         run.update_status(status=status)
@@ -85,7 +93,9 @@ def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=No
     model = evaluation = None
     try:
         dataset = dataset if dataset is not None else data.load()
-        model, seconds, stopped = training.train(run.config(), dataset, record, control, strategy, run.path / runs.TENSORBOARD)
+        model, seconds, stopped = training.train(
+            run.config(), dataset, record, control, strategy, run.path / runs.TENSORBOARD, epoch_writer=record_epochs
+        )
         save_weights(model, run.weights_path)
         from fmnist.evaluation import evaluate
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from fmnist import curves, jobs, plots, registry, runs
 from fmnist.config import TrainConfig
+from pages import train_epochs
 from pages.common import (
     attached_run_id,
     class_names,
@@ -144,6 +145,7 @@ def live_ui(run_id: str) -> None:
     else:
         buttons[1].button(t("pause"), on_click=control, args=("pause", run_id), icon=":material/pause:", key="pause")
     curves_ui(view.history)
+    train_epochs.live_grid_ui(run_id)
 
 
 # Says how the run ended: finished, stopped (the model is kept), cancelled, or failed (with the reason).
@@ -254,6 +256,8 @@ if view is not None:
         status_ui(view)
         outcome_ui(view)
         curves_ui(view.history)
+        if view.status != "cancelled":
+            train_epochs.replay_ui(view.id)
         evaluation = evaluation_of(view) if view.has_model else None
         if evaluation is not None:
             scores_ui(view, evaluation)

@@ -111,6 +111,20 @@ def test_prediction_grid_pairs(dataset):
     assert "(" not in small.axes[0].xaxis.label.get_text()
 
 
+def test_probe_grid_says_predicted_and_true_in_blue_or_red(dataset):
+    labels = dataset.test_labels[:25]
+    guesses = labels.copy()
+    guesses[3] = (labels[3] + 1) % 10
+    probabilities = np.array([one_hot_ish(int(guess), 0.87) for guess in guesses])
+    fig = plots.probe_grid(dataset.test_images[:25], probabilities, labels, data.CLASS_NAMES)
+    assert len(fig.axes) == 25 and all(ax.images for ax in fig.axes)
+    right, wrong = fig.axes[0].xaxis.label, fig.axes[3].xaxis.label
+    assert right.get_text() == f"{data.CLASS_NAMES[labels[0]]} 87%\n({data.CLASS_NAMES[labels[0]]})"
+    assert right.get_color() == "blue" and wrong.get_color() == "red"
+    assert wrong.get_text() == f"{data.CLASS_NAMES[guesses[3]]} 87%\n({data.CLASS_NAMES[labels[3]]})"
+    assert len(plots.probe_grid(dataset.test_images[:7], probabilities[:7], labels[:7], data.CLASS_NAMES).axes) == 7
+
+
 def test_probability_bars_labels():
     probabilities = np.array([0.905, 0.005, 0.05, 0.04, 0, 0, 0, 0, 0, 0])
     fig = plots.probability_bars(probabilities, data.CLASS_NAMES_ZH, true_label=2)

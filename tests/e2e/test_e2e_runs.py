@@ -40,7 +40,7 @@ def no_runs_left_behind(server):
 PROGRESS = re.compile(r"Epoch (\d+)/(\d+) · batch (\d+)/(\d+)")
 # A run that goes on for minutes on a small machine; the tests always end it themselves.
 LONG = ("cnn", 30000, 30)
-RUN_URL = re.compile(r"/train\?run=(\d{8}-\d{6}-[0-9a-f]{8})$")
+RUN_URL = re.compile(r"/train\?(?:.*&)?run=(\d{8}-\d{6}-[0-9a-f]{8})(?:&.*)?$")  # The form's settings may sit beside it.
 
 
 def runs_dir() -> Path:
