@@ -70,9 +70,27 @@ def class_names(lang: str | None = None) -> tuple[str, ...]:
 
 
 # Lets the user switch class names and labels between English and Chinese.
+# The keyed choice widgets whose option labels are translated. The browser keeps a choice as its label, so after
+# a switch of language it would send back a label that no option has any more; setting each value again in the
+# switch's callback makes the page send the widgets their values anew, labelled in the new language.
+TRANSLATED_CHOICES = ("browse_split", "browse_classes", "browse_order", "source", "train_model", "train_schedule",
+                      "compare_by", "why_class", "predict_model", "inspect_model")  # fmt: skip
+
+
+def keep_choices() -> None:
+    for key in TRANSLATED_CHOICES:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def language_ui() -> str:
     return st.sidebar.radio(
-        "Language / 语言", tuple(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.get, key="language", horizontal=True
+        "Language / 语言",
+        tuple(LANGUAGE_NAMES),
+        format_func=LANGUAGE_NAMES.get,
+        key="language",
+        horizontal=True,
+        on_change=keep_choices,
     )
 
 
