@@ -3,18 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from fmnist import data, plots
-from pages.common import class_names, enlarge, language, t
+from fmnist import charts, data
+from pages.common import class_names, enlarge, t
 from pages.inputs import input_ui, model_ui, predictor_for, source_ui
 
 st.title(t("predict_title"))
 st.markdown(t("predict_intro"))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def bars_png(probabilities: np.ndarray, true_label: int | None, lang: str) -> bytes:
-    """The tutorial's value array with class names, as PNG (the same picture is often asked for again)."""
-    return plots.figure_png(plots.probability_bars(probabilities, class_names(lang), true_label))
 
 
 # Shows the top prediction in both languages, whether it is right, and the top three.
@@ -35,16 +29,25 @@ def prediction_ui(probabilities: np.ndarray, true_label: int | None) -> None:
         st.progress(float(probabilities[class_id]), text=f"{class_names()[class_id]} — {probabilities[class_id]:.1%}")
 
 
+# Lets the user give an input and shows what the model sees and thinks. A fragment: a stroke on the canvas,
+# an upload or another test image reruns only this part, with the model chosen in the last full run
+# (so the models folder is not even listed per stroke).
+@st.fragment
+def input_and_prediction_ui(choice: str, infos: dict, source: str) -> None:
+    input_column, seen_column, result_column = st.columns([3, 2, 3])
+    with input_column:
+        chosen = input_ui(source)
+    if chosen.image is None:
+        return
+    seen_column.image(enlarge(chosen.image, 6), caption=t("model_sees"), width=168)
+    with result_column:
+        probabilities = predictor_for(choice, infos).predict_one(chosen.image)
+        prediction_ui(probabilities, chosen.true_label)
+    spec = charts.probability_bars(probabilities, class_names(), chosen.true_label)
+    st.vega_lite_chart(spec, width=600, theme=None, key="probability_bars")
+
+
 top_left, top_right = st.columns(2)
 choice, infos = model_ui(top_left, key="predict_model")
 source = source_ui(top_right)
-input_column, seen_column, result_column = st.columns([3, 2, 3])
-with input_column:
-    chosen = input_ui(source)
-if chosen.image is None:
-    st.stop()
-seen_column.image(enlarge(chosen.image, 6), caption=t("model_sees"), width=168)
-with result_column:
-    probabilities = predictor_for(choice, infos).predict_one(chosen.image)
-    prediction_ui(probabilities, chosen.true_label)
-st.image(bars_png(probabilities, chosen.true_label, language()), width=600)
+input_and_prediction_ui(choice, infos, source)
