@@ -19,7 +19,7 @@ import streamlit as st
 from fmnist import data, i18n, jobs, plots, registry, runs
 
 PAGES_DIR = Path(__file__).resolve().parent
-log = logging.getLogger(__name__)
+log = logging.getLogger("fmnist.pages")  # Under "fmnist", so it reaches the server log (fmnist.logs).
 
 
 def app_pages() -> list:
