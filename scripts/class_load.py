@@ -38,6 +38,8 @@ from stroke_support import (  # noqa: E402
     summary,
 )
 
+from fmnist import training  # noqa: E402
+
 TIMEOUT_MS = 60_000
 
 
@@ -52,7 +54,7 @@ async def draw(page, stroke: list) -> None:
     await page.mouse.up()
 
 
-async def settled(page, quiet: float = 1.5) -> str | None:
+async def settled(page, quiet: float = 3.0) -> str | None:
     text, since = await page.evaluate(PREDICTION_TEXT_JS), time.monotonic()
     while time.monotonic() - since < quiet:
         await asyncio.sleep(0.1)
@@ -89,10 +91,11 @@ async def calibrate(page) -> tuple[str, list, str]:
     raise RuntimeError("no candidate stroke changes the prediction")
 
 
-async def drawer(browser, url: str, until: list, ready: list, timings: list, errors: list) -> None:
+async def drawer(browser, url: str, number: int, until: list, ready: list, timings: list, errors: list) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     await context.add_init_script(SEND_LOG_JS)
     page = await context.new_page()
+    await asyncio.sleep(3 * number)  # Staggered, as a class arrives: nine first strokes at once would time out.
     try:
         await page.goto(f"{url}/predict", timeout=TIMEOUT_MS)
         await page.locator(".st-key-canvas canvas.upper-canvas").wait_for(timeout=TIMEOUT_MS)
@@ -127,8 +130,9 @@ async def trainer(browser, url: str, errors: list) -> None:
     try:
         await page.goto(f"{url}/train", timeout=TIMEOUT_MS)
         main = page.get_by_test_id("stMain")
-        await main.get_by_role("radio", name="CNN").click()
-        await asyncio.sleep(2)
+        await main.get_by_test_id("stRadio").get_by_text("CNN", exact=True).click(timeout=TIMEOUT_MS)
+        epochs = str(training.DEFAULTS["cnn"]["epochs"])  # The CNN's defaults must reach the form first.
+        await page.wait_for_function(f"() => document.querySelector('[aria-label=\"Epochs\"]')?.value === '{epochs}'")
         await main.get_by_label("Training images used").fill("60000")
         await main.get_by_label("Epochs", exact=True).fill("10")
         await main.get_by_role("button", name="Start training").click()
@@ -141,7 +145,7 @@ async def run(url: str, pid: int | None, drawers: int, seconds: float) -> None:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         timings, errors, until, ready = [], [], [], []
         await trainer(browser, url, errors)
-        tasks = [asyncio.create_task(drawer(browser, url, until, ready, timings, errors)) for _ in range(drawers)]
+        tasks = [asyncio.create_task(drawer(browser, url, n, until, ready, timings, errors)) for n in range(drawers)]
         # Every drawer learns its stroke first (each stroke reruns the page); then the clock starts.
         deadline = time.monotonic() + 600
         while len(ready) < drawers and time.monotonic() < deadline:
