@@ -7,11 +7,12 @@ navigation and the sidebar; each page lives in pages/.
 import streamlit as st
 
 from fmnist import logs
-from pages.common import app_pages, language_ui, t
+from pages.common import app_pages, language_ui, start_warm_up, t
 
 logs.configure()  # The "fmnist" logger writes to the server's log (once per process; later calls change nothing).
 st.set_page_config(page_title="Fashion-MNIST Studio", page_icon="👕", layout="wide")
 
+start_warm_up()  # The default model loads in the background while the visitor looks around.
 page = st.navigation(app_pages())
 language_ui()
 st.sidebar.caption(t("sidebar_caption"))

@@ -8,6 +8,9 @@ nothing here trains: runs are child processes of the job manager (fmnist.jobs).
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,7 @@ import streamlit as st
 from fmnist import data, i18n, jobs, plots, registry, runs
 
 PAGES_DIR = Path(__file__).resolve().parent
+log = logging.getLogger("fmnist.pages")  # Under "fmnist", so it reaches the server log (fmnist.logs).
 
 
 def app_pages() -> list:
@@ -115,6 +119,30 @@ def registry_predictor(name: str, sha256: str):
     from fmnist.predict import Predictor
 
     return Predictor(registry.load(name))
+
+
+def warm_default_predictor() -> None:
+    """Load the shipped model and run one prediction, so TensorFlow is imported and the forward pass traced."""
+    try:
+        info = registry.get(registry.DEFAULT_NAME)
+        registry_predictor(info.name, info.metadata.get("sha256", "")).predict_one(np.zeros((28, 28), np.float32))
+        log.info("The default model is loaded and warm.")
+    except Exception:  # A missing or damaged default model is reported to the user when it is chosen.
+        log.exception("Warming the default model failed")
+
+
+@st.cache_resource(show_spinner=False)
+def start_warm_up() -> threading.Thread | None:
+    """Warm the default predictor in a background thread, once per server process (FMNIST_WARM_UP=0: never).
+
+    The first page a visitor opens starts it (there is no earlier hook), so by the time a picture is drawn,
+    TensorFlow is imported and the predictor that every session shares is ready.
+    """
+    if os.environ.get("FMNIST_WARM_UP", "1") == "0":
+        return None
+    thread = threading.Thread(target=warm_default_predictor, name="fmnist-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def job_manager() -> jobs.JobManager:

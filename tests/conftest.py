@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# No background warm-up of the default model in AppTest runs (it would import TensorFlow into the test process
+# behind every page test's back); the browser tests' servers warm up as a real server does.
+os.environ.setdefault("FMNIST_WARM_UP", "0")
 
 import pytest
 

@@ -246,3 +246,42 @@ def test_predict_draw_starts_empty_and_upload_handles_good_and_bad_files(app):
     app.file_uploader[0].set_value(("notes.png", b"this is not a picture", "image/png")).run()
     assert not app.exception
     assert preprocess.NOT_A_PICTURE in texts(app.error)
+
+
+def test_predict_bars_are_a_chart_drawn_by_the_browser(app):
+    """The value array is a Vega-Lite chart (its colours are tested in test_charts), not a rendered picture."""
+    open_page(app, "predict")
+    app.radio(key="source").set_value("Upload").run()
+    app.button(key="example_bag").click().run()
+    assert len(app.get("vega_lite_chart")) == 1
+    app.radio(key="source").set_value("Test sample").run()
+    assert len(app.get("vega_lite_chart")) == 1 and not app.exception
+    assert len(app.image) == 2  # The test image and what the model sees; no picture of bars.
+
+
+def predict_fragment_alone():
+    """The Predict page's fragment on its own, with the model chosen beforehand and the folder listing broken."""
+    from fmnist import registry
+    from pages.predict_views import input_and_prediction_ui
+
+    infos = {info.name: info for info in registry.list_models()}
+    listing = registry.list_models
+
+    def no_listing():
+        raise AssertionError("the models folder was listed inside the fragment")
+
+    registry.list_models = no_listing
+    try:
+        input_and_prediction_ui("default", infos, "Test sample")
+    finally:
+        registry.list_models = listing
+
+
+def test_predict_fragment_predicts_without_listing_the_models(model_dir):
+    """A stroke reruns only the fragment (Streamlit's documented behaviour for a widget inside one), so what the
+    fragment itself does per input is all a stroke costs: it must not list the models folder."""
+    app = AppTest.from_function(predict_fragment_alone, default_timeout=TIMEOUT).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Ankle boot · 短靴" in texts(app.get_by_key("prediction").markdown)  # Test image 0.
+    app.number_input(key="sample_index").set_value(2).run()
+    assert not app.exception and "Trouser · 裤子" in texts(app.get_by_key("prediction").markdown)

@@ -176,7 +176,7 @@ def train(page: Page, base: str) -> None:
 
 
 def predict(page: Page, base: str) -> None:
-    """Predict a test sample, then a drawing."""
+    """Predict a test sample, then a drawing (in English and in Chinese)."""
     visit(page, base, "predict")
     page.get_by_text("Test sample", exact=True).click()
     page.locator(".st-key-prediction").wait_for(timeout=60_000)
@@ -188,6 +188,12 @@ def predict(page: Page, base: str) -> None:
     page.locator(".st-key-prediction").wait_for(timeout=60_000)
     settle(page)
     shoot(page, "predict-draw")
+    page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()  # The drawing stays; the words change.
+    page.get_by_role("heading", name="预测", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    shoot(page, "predict-draw-zh")
+    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    settle(page)
 
 
 def chinese(page: Page) -> None:

@@ -53,8 +53,9 @@ def _die_with_parent() -> None:
 class StreamlitServer:
     """`streamlit run app.py` on a free port of 127.0.0.1, with its own models folder and log file."""
 
-    def __init__(self, model_dir: Path, log_path: Path, max_trainings: int = 1):
+    def __init__(self, model_dir: Path, log_path: Path, max_trainings: int = 1, warm_up: bool = True):
         self.model_dir = Path(model_dir)
+        self.warm_up = warm_up  # Whether it warms the default model in the background, as a real server does.
         self.log_path = Path(log_path)
         self.max_trainings = max_trainings
         self.process: subprocess.Popen | None = None
@@ -75,6 +76,7 @@ class StreamlitServer:
             "FMNIST_MODEL_DIR": str(self.model_dir),
             "FMNIST_MAX_TRAININGS": str(self.max_trainings),
             "TF_CPP_MIN_LOG_LEVEL": "2",
+            "FMNIST_WARM_UP": "1" if self.warm_up else "0",
             "PYTHONUNBUFFERED": "1",
         }
         command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

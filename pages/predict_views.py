@@ -1,0 +1,47 @@
+"""The part of Predict that reruns on its own: the input, what the model sees, the prediction and its bars.
+
+This module is imported by pages/predict.py; it is not a page itself.
+"""
+
+import numpy as np
+import streamlit as st
+
+from fmnist import charts, data
+from pages.common import class_names, enlarge, t
+from pages.inputs import input_ui, predictor_for
+
+
+# Shows the top prediction in both languages, whether it is right, and the top three.
+def prediction_ui(probabilities: np.ndarray, true_label: int | None) -> None:
+    order = np.argsort(probabilities)[::-1]
+    top = int(order[0])
+    with st.container(key="prediction", border=True):
+        st.caption(t("prediction"))
+        st.markdown(f"#### {data.CLASS_NAMES[top]} · {data.CLASS_NAMES_ZH[top]}")
+        st.markdown(f"**{probabilities[top]:.1%}**")
+        if true_label is not None:
+            # The tutorial's colours: blue when the prediction is right, red when it is wrong.
+            color = "blue" if top == true_label else "red"
+            names = class_names()
+            st.markdown(f":{color}[{names[top]} {100 * probabilities[top]:2.0f}% ({names[true_label]})]")
+    st.markdown(f"**{t('top3')}**")
+    for class_id in order[:3]:
+        st.progress(float(probabilities[class_id]), text=f"{class_names()[class_id]} — {probabilities[class_id]:.1%}")
+
+
+# Lets the user give an input and shows what the model sees and thinks. A fragment: a stroke on the canvas,
+# an upload or another test image reruns only this part, with the model chosen in the last full run
+# (so the models folder is not even listed per stroke).
+@st.fragment
+def input_and_prediction_ui(choice: str, infos: dict, source: str) -> None:
+    input_column, seen_column, result_column = st.columns([3, 2, 3])
+    with input_column:
+        chosen = input_ui(source)
+    if chosen.image is None:
+        return
+    seen_column.image(enlarge(chosen.image, 6), caption=t("model_sees"), width=168)
+    with result_column:
+        probabilities = predictor_for(choice, infos).predict_one(chosen.image)
+        prediction_ui(probabilities, chosen.true_label)
+    spec = charts.probability_bars(probabilities, class_names(), chosen.true_label)
+    st.vega_lite_chart(spec, width=600, theme=None, key="probability_bars")

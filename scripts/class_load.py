@@ -1,0 +1,184 @@
+"""A class at once: one Chromium, ten browser contexts on one server; one trains, nine draw (issue 11).
+
+    .venv/bin/python scripts/class_load.py [--drawers 9] [--seconds 60] [--url http://host:port]
+
+Each drawer opens /predict, learns its stroke (see scripts/stroke_support.py), then draws and undoes it
+for `--seconds`, timing every stroke from mouse-up to the updated prediction in the page. The trainer
+starts a CNN on the Train page first. Prints p50 / p95 over all strokes, the errors (timeouts, exceptions
+shown on the page), and the CPU use of the server and its training child, which says what limits it.
+Without --url the script starts its own server on a free port with temporary FMNIST_* folders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "scripts")]
+
+from e2e.e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
+from playwright.async_api import Error as PlaywrightError  # noqa: E402
+from playwright.async_api import async_playwright  # noqa: E402
+from stroke_support import (  # noqa: E402
+    BASE,
+    CANDIDATES,
+    PREDICTION_TEXT_JS,
+    SEND_LOG_JS,
+    TEXT_IS_JS,
+    TEXT_IS_NOT_JS,
+    TIMER_JS,
+    CpuMeter,
+    isolated_environment,
+    loadavg,
+    summary,
+)
+
+from fmnist import training  # noqa: E402
+
+TIMEOUT_MS = 60_000
+
+
+async def draw(page, stroke: list) -> None:
+    box = await page.locator(".st-key-canvas canvas.upper-canvas").bounding_box()
+    scale = box["width"] / 280
+    x, y = stroke[0]
+    await page.mouse.move(box["x"] + x * scale, box["y"] + y * scale)
+    await page.mouse.down()
+    for x, y in stroke[1:]:
+        await page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=6)
+    await page.mouse.up()
+
+
+async def settled(page, quiet: float = 3.0) -> str | None:
+    text, since = await page.evaluate(PREDICTION_TEXT_JS), time.monotonic()
+    while time.monotonic() - since < quiet:
+        await asyncio.sleep(0.1)
+        now = await page.evaluate(PREDICTION_TEXT_JS)
+        if now != text:
+            text, since = now, time.monotonic()
+    return text
+
+
+async def undo_to(page, text: str) -> None:
+    await page.locator(".st-key-canvas").get_by_role("button", name="Undo", exact=True).click()
+    await page.wait_for_function(TEXT_IS_JS, arg=text, timeout=TIMEOUT_MS)
+
+
+async def calibrate(page) -> tuple[str, list, str]:
+    for _ in range(6):  # The canvas may not listen to the mouse for a moment after it appears.
+        await draw(page, BASE[0])
+        undo = page.locator(".st-key-canvas").get_by_role("button", name="Undo", exact=True)
+        await asyncio.sleep(1)
+        if await undo.is_enabled():
+            break
+    for stroke in BASE[1:]:
+        await draw(page, stroke)
+    await page.wait_for_function("() => !!predictionColumn()", timeout=TIMEOUT_MS)
+    before = await settled(page)
+    for stroke in CANDIDATES:
+        await draw(page, stroke)
+        with contextlib.suppress(PlaywrightError):  # This stroke may leave the text as it was.
+            await page.wait_for_function(TEXT_IS_NOT_JS, arg=before, timeout=10_000)
+        after = await settled(page)
+        await undo_to(page, before)
+        if after != before:
+            return before, stroke, after
+    raise RuntimeError("no candidate stroke changes the prediction")
+
+
+async def drawer(browser, url: str, number: int, until: list, ready: list, timings: list, errors: list) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    await context.add_init_script(SEND_LOG_JS)
+    page = await context.new_page()
+    await asyncio.sleep(3 * number)  # Staggered, as a class arrives: nine first strokes at once would time out.
+    try:
+        await page.goto(f"{url}/predict", timeout=TIMEOUT_MS)
+        await page.locator(".st-key-canvas canvas.upper-canvas").wait_for(timeout=TIMEOUT_MS)
+        before, stroke, after = await calibrate(page)
+    except Exception as error:
+        errors.append(f"set-up: {type(error).__name__}: {error}"[:200])
+        return
+    finally:
+        ready.append(True)
+    while not until or time.monotonic() < until[0]:
+        if not until:
+            await asyncio.sleep(0.2)  # Waiting for every drawer to be ready.
+            continue
+        try:
+            await page.evaluate(TIMER_JS, [after, TIMEOUT_MS])
+            await draw(page, stroke)
+            latency, sent = await page.evaluate("window.pendingStroke")
+            if latency < 0:
+                errors.append("timeout: no updated prediction within 60 s")
+            else:
+                timings.append((latency, sent))
+            if await page.get_by_test_id("stException").count():
+                errors.append("an exception was shown")
+            await undo_to(page, before)
+        except Exception as error:
+            errors.append(f"{type(error).__name__}: {error}"[:200])
+    await context.close()
+
+
+async def trainer(browser, url: str, errors: list) -> None:
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    try:
+        await page.goto(f"{url}/train", timeout=TIMEOUT_MS)
+        main = page.get_by_test_id("stMain")
+        await main.get_by_test_id("stRadio").get_by_text("CNN", exact=True).click(timeout=TIMEOUT_MS)
+        epochs = str(training.DEFAULTS["cnn"]["epochs"])  # The CNN's defaults must reach the form first.
+        await page.wait_for_function(f"() => document.querySelector('[aria-label=\"Epochs\"]')?.value === '{epochs}'")
+        await main.get_by_label("Training images used").fill("60000")
+        await main.get_by_label("Epochs", exact=True).fill("10")
+        await main.get_by_role("button", name="Start training").click()
+    except Exception as error:
+        errors.append(f"trainer: {type(error).__name__}: {error}"[:200])
+
+
+async def run(url: str, pid: int | None, drawers: int, seconds: float) -> None:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        timings, errors, until, ready = [], [], [], []
+        await trainer(browser, url, errors)
+        tasks = [asyncio.create_task(drawer(browser, url, n, until, ready, timings, errors)) for n in range(drawers)]
+        # Every drawer learns its stroke first (each stroke reruns the page); then the clock starts.
+        deadline = time.monotonic() + 600
+        while len(ready) < drawers and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        meter = CpuMeter(pid)
+        until.append(time.monotonic() + seconds)
+        await asyncio.gather(*tasks)
+        print(f"{drawers} drawers and 1 training, {seconds:.0f} s: {summary(timings)}")
+        print(f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
+        print(meter.report())
+        await browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="an already running server (default: start one)")
+    parser.add_argument("--drawers", type=int, default=9, help="browser contexts that draw (default: 9)")
+    parser.add_argument("--seconds", type=float, default=60, help="how long they draw (default: 60)")
+    args = parser.parse_args()
+    server = folder = None
+    url = args.url
+    if url is None:
+        folder = isolated_environment()
+        server = StreamlitServer(Path(folder.name) / "models", ARTIFACTS / "class-load-server.log").start()
+        url = server.url
+    try:
+        print(f"load before: {loadavg()}")
+        asyncio.run(run(url, server.pid if server else None, args.drawers, args.seconds))
+    finally:
+        if server:
+            server.stop()
+            folder.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""What scripts/stroke_latency.py and scripts/class_load.py share: the strokes, the in-page timer, CPU readings.
+
+How a stroke is timed. Every measured stroke starts from the same drawing (the base), whose prediction
+text is P0; the stroke turns it into P1, and Undo brings P0 back. Both texts are learnt once per page
+(calibrate), so the timer knows exactly which text means "this stroke's prediction is shown". The timer
+runs in the page: a capture listener takes performance.now() at the mouse-up, and a MutationObserver takes
+it again when the prediction column first shows P1; the difference is the latency, free of the driver's round
+trips.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+# A bag-like block coloured in (the base) and strokes that change its prediction, tried in turn (canvas pixels).
+BASE = [[(60, y), (220, y)] for y in range(110, 240, 14)]
+CANDIDATES = [
+    [(140, 40), (140, 260)],
+    [(85, 110), (95, 70), (120, 45), (160, 45), (185, 70), (195, 110)],
+    [(30, 60), (250, 60)],
+]
+
+# Run in every page before Streamlit's own scripts: notes the time of every message the page sends to the
+# server, so a latency splits into "mouse-up -> the canvas sends its value" and "sent -> prediction shown".
+# It also defines predictionColumn(): the column that holds the prediction box and the top three (whose
+# percentages change with almost any stroke, where the box's own text may not).
+SEND_LOG_JS = """
+window.predictionColumn = () => {
+  const box = document.querySelector('.st-key-prediction');
+  return box ? box.closest('[data-testid="stColumn"]') || box : null;
+};
+(() => {
+  const send = WebSocket.prototype.send;
+  window.sentAt = [];
+  WebSocket.prototype.send = function (data) { window.sentAt.push(performance.now()); return send.call(this, data); };
+})();
+"""
+# Sets window.pendingStroke: a promise of [ms from the next mouse-up until the prediction column's text
+# is `expected` (any text if null), ms from that mouse-up until the page's next message to the server]; -1 on timeout.
+TIMER_JS = """([expected, timeoutMs]) => {
+  let up = null;
+  window.pendingStroke = new Promise((resolve) => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const done = (value) => {
+      observer.disconnect(); clearTimeout(timer);
+      const sent = (window.sentAt || []).find((at) => up !== null && at >= up);
+      resolve([value, sent === undefined ? -1 : sent - up]);
+    };
+    const observer = new MutationObserver(() => {
+      const box = predictionColumn();
+      const shown = box && (expected === null ? box.innerText.length > 0 : box.innerText === expected);
+      if (up !== null && shown) done(performance.now() - up);
+    });
+    const timer = setTimeout(() => done(-1), timeoutMs);
+    document.addEventListener('mouseup', () => { up = performance.now(); }, {capture: true, once: true});
+    observer.observe(main, {subtree: true, childList: true, characterData: true, attributes: true});
+  });
+}"""
+PREDICTION_TEXT_JS = "() => { const box = predictionColumn(); return box ? box.innerText : null; }"
+TEXT_IS_JS = "(expected) => { const box = predictionColumn(); return !!box && box.innerText === expected; }"
+TEXT_IS_NOT_JS = "(before) => { const box = predictionColumn(); return !!box && box.innerText !== before; }"
+
+
+def isolated_environment() -> tempfile.TemporaryDirectory:
+    """Point FMNIST_MODEL_DIR, FMNIST_RUNS_DIR and FMNIST_CACHE_DIR at a new temporary folder (servers inherit)."""
+    folder = tempfile.TemporaryDirectory(prefix="fmnist-speed-")
+    for name, sub in (("FMNIST_MODEL_DIR", "models"), ("FMNIST_RUNS_DIR", "runs"), ("FMNIST_CACHE_DIR", "cache")):
+        os.environ[name] = str(Path(folder.name) / sub)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return folder
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100), nearest rank; nan for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def summary(timings: list[tuple[float, float]]) -> str:
+    """p50 / p95 of (mouse-up -> prediction, mouse-up -> sent) pairs, and of the part after the send."""
+    if not timings:
+        return "no strokes measured"
+    total = [t for t, _ in timings]
+    sent = [s for _, s in timings if s >= 0]
+    after = [t - s for t, s in timings if s >= 0]
+    return (
+        f"n={len(total)} mouse-up -> prediction p50={statistics.median(total):.0f} ms p95={percentile(total, 95):.0f} ms "
+        f"(max {max(total):.0f}); of which mouse-up -> canvas sends p50={statistics.median(sent):.0f} ms, "
+        f"sent -> prediction shown p50={statistics.median(after):.0f} ms p95={percentile(after, 95):.0f} ms"
+    )
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (its threads included, its children not)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The process ids whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+class CpuMeter:
+    """CPU use of the server process and of its children (the training workers) over a stretch of time."""
+
+    def __init__(self, pid: int | None):
+        self.pid = pid
+        self.start()
+
+    def _read(self) -> tuple[float, dict[int, float]]:
+        if self.pid is None:
+            return 0.0, {}
+        kids = {}
+        for child in children(self.pid):
+            try:
+                kids[child] = cpu_seconds(child)
+            except OSError:
+                continue
+        return cpu_seconds(self.pid), kids
+
+    def start(self) -> None:
+        self.began = time.monotonic()
+        self.server0, self.kids0 = self._read()
+
+    def report(self) -> str:
+        if self.pid is None:
+            return "server CPU: unknown (--url)"
+        wall = time.monotonic() - self.began
+        server, kids = self._read()
+        kid_seconds = sum(seconds - self.kids0.get(pid, 0.0) for pid, seconds in kids.items())
+        return (
+            f"server CPU {100 * (server - self.server0) / wall:.0f}% of one core, "
+            f"its children (trainings) {100 * kid_seconds / wall:.0f}%, over {wall:.0f} s; "
+            f"{os.cpu_count()} cores; load {loadavg()}"
+        )
