@@ -11,7 +11,8 @@ import argparse
 from fmnist import config
 
 SETTINGS = ("model", "epochs", "batch_size", "learning_rate", "optimizer", "schedule", "validation_split", "limit", "seed",
-            "hidden_units", "filters", "dense_units", "dropout", "augment", "early_stopping")  # fmt: skip
+            "hidden_units", "filters", "dense_units", "dropout", "batch_norm", "augment",
+            "early_stopping")  # fmt: skip
 PRESETS = {"tutorial": config.TUTORIAL_PRESET}
 
 
@@ -35,7 +36,11 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
     add("--batch-size", type=int, help="images per step (default: the model's)")
     add("--learning-rate", type=float, help="optimizer step size (default: the model's)")
     add("--optimizer", choices=config.OPTIMIZERS, help="default: adam")
-    add("--schedule", choices=config.SCHEDULES, help="learning rate over the run (default: cosine decay; the tutorial: constant)")
+    add(
+        "--schedule",
+        choices=config.SCHEDULES,
+        help="learning rate over the run (default: cosine decay; onecycle: warm-up, then cosine; the tutorial: constant)",
+    )
     add("--validation-split", type=float, help="fraction held out for validation (default: 0.1)")
     add("--limit", type=int, help="train on the first N training images only")
     add("--seed", type=int, help="random seed (default: 0)")
@@ -43,6 +48,12 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
     add("--filters", type=widths, help='CNN: filters of each convolution block, e.g. "16,32,64" (default: 32,64)')
     add("--dense-units", type=int, help="CNN: units of the dense layer (default: 128)")
     add("--dropout", type=float, help="dropout fraction (default: 0 for the MLP, 0.3 for the CNN)")
+    add(
+        "--batch-norm",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="CNN: batch normalisation after each convolution",
+    )
     add(
         "--augment",
         action=argparse.BooleanOptionalAction,

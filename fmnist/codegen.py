@@ -24,6 +24,7 @@ SETTINGS_CODE = {
         "FILTERS = {filters!r}  # Filters of each convolution block (3×3 convolution + 2×2 max pooling).\n"
         "DENSE_UNITS = {dense_units!r}  # Units of the dense layer before the output.\n"
         "DROPOUT = {dropout!r}  # Fraction of the flattened features dropped during training.\n"
+        "BATCH_NORM = {batch_norm!r}  # Batch normalisation after each convolution, before its ReLU.\n"
     ),
 }
 
@@ -41,7 +42,12 @@ BUILD_CODE = {
     """A small convolutional network: convolution blocks, then a dense head with dropout, then 10 logits."""
     model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Reshape((28, 28, 1))], name="cnn")
     for filters in FILTERS:
-        model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
+        if BATCH_NORM:
+            model.add(layers.Conv2D(filters, 3, padding="same", use_bias=False))
+            model.add(layers.BatchNormalization())
+            model.add(layers.Activation("relu"))
+        else:
+            model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
         model.add(layers.MaxPooling2D())
     model.add(layers.Flatten())
     if DROPOUT:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
-SCHEDULES = ("cosine", "constant")
+SCHEDULES = ("cosine", "onecycle", "constant")
 
 # Each model's defaults: the best speed/accuracy trade-off measured on a 2-core CPU (see README).
 DEFAULTS = {
@@ -26,9 +26,12 @@ ARCHITECTURES = tuple(DEFAULTS)
 # (MLP) or before the dense head (CNN). The defaults are the tutorial's MLP and the project's CNN.
 ARCHITECTURE_DEFAULTS = {
     "mlp": {"hidden_units": (128,), "dropout": 0.0},
-    "cnn": {"filters": (32, 64), "dense_units": 128, "dropout": 0.3},
+    "cnn": {"filters": (32, 64), "dense_units": 128, "dropout": 0.3, "batch_norm": False},
 }
-ARCHITECTURE_KEYS = ("hidden_units", "filters", "dense_units", "dropout")
+ARCHITECTURE_KEYS = ("hidden_units", "filters", "dense_units", "dropout", "batch_norm")
+# "onecycle": the learning rate climbs from a tenth of its peak to the peak over this fraction of the steps,
+# then falls along a cosine to 2 % of the peak (Keras's CosineDecay with a linear warm-up).
+WARMUP_FRACTION = 0.3
 # The most weights a network may have: 5 million float32 numbers are 20 MB, and Adam keeps two more copies;
 # far beyond that a 2-core machine trains for hours and a class's server runs out of memory.
 MAX_PARAMETERS = 5_000_000
@@ -91,7 +94,8 @@ class TrainConfig:
     optimizer: str = "adam"
     # Fraction of the training images held out to validate after each epoch (0 for none).
     validation_split: float = 0.1
-    # "cosine" decays the learning rate to 2 % of its start over the run; "constant" keeps it (the tutorial).
+    # "cosine" decays the learning rate to 2 % of its start over the run; "onecycle" warms it up first (30 % of
+    # the steps, from a tenth of it) and then decays it the same way; "constant" keeps it (the tutorial).
     schedule: str = "cosine"
     # Train on only the first `limit` training images (None for all 60000).
     limit: int | None = None
@@ -103,6 +107,8 @@ class TrainConfig:
     filters: tuple[int, ...] | None = None
     dense_units: int | None = None
     dropout: float | None = None
+    # CNN: batch normalisation after each convolution (before its ReLU; the convolution then has no bias).
+    batch_norm: bool | None = None
     # Random small shifts, rotations and zooms of the training images, new at every epoch (fmnist.augment).
     augment: bool = False
     # Stop once the validation loss has not improved for this many epochs and keep the best epoch's weights (0: off).
@@ -195,7 +201,8 @@ def parameter_count(model: str, settings: dict | None = None) -> int:
     else:
         channels, size = 1, 28
         for filters in s["filters"]:
-            total += 3 * 3 * channels * filters + filters
+            # With batch normalisation, the convolution's bias goes and each filter gets 4 numbers (2 learnt).
+            total += 3 * 3 * channels * filters + (4 * filters if s["batch_norm"] else filters)
             channels, size = filters, size // 2
         width = size * size * channels
         total += width * s["dense_units"] + s["dense_units"]
@@ -226,6 +233,8 @@ def check_architecture(model: str, settings: dict) -> None:
             raise ValueError(f"Each of the {what} needs between 1 and {largest} units, not {width}.")
     if model == "cnn" and (not _whole(s["dense_units"]) or not 1 <= s["dense_units"] <= MAX_WIDTH):
         raise ValueError(f"The dense layer needs between 1 and {MAX_WIDTH} units, not {s['dense_units']}.")
+    if model == "cnn" and not isinstance(s["batch_norm"], bool):
+        raise ValueError(f"Batch normalisation is on (true) or off (false), not {s['batch_norm']!r}.")
     if isinstance(s["dropout"], bool) or not isinstance(s["dropout"], (int, float)) or not 0 <= s["dropout"] <= MAX_DROPOUT:
         raise ValueError(f"Dropout must be between 0 and {MAX_DROPOUT}, not {s['dropout']}.")
     count = parameter_count(model, s)

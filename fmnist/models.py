@@ -16,6 +16,7 @@ from fmnist.config import (  # noqa: F401  (the tables live there, without Tenso
     ARCHITECTURES,
     EXECUTION,
     OPTIMIZERS,
+    WARMUP_FRACTION,
     architecture_settings,
     check_architecture,
 )
@@ -32,11 +33,17 @@ def build_mlp(hidden_units=(128,), dropout: float = 0.0) -> keras.Model:
     return keras.Sequential(stack, name="mlp")
 
 
-def build_cnn(filters=(32, 64), dense_units: int = 128, dropout: float = 0.3) -> keras.Model:
-    """A small convolutional network: conv blocks (3x3 convolution, 2x2 max pooling), then a dense head with dropout."""
+def build_cnn(filters=(32, 64), dense_units: int = 128, dropout: float = 0.3, batch_norm: bool = False) -> keras.Model:
+    """A small convolutional network: conv blocks (3x3 convolution, [batch normalisation,] ReLU, 2x2 max pooling),
+    then a dense head with dropout."""
     stack = [keras.Input(shape=(28, 28)), layers.Reshape((28, 28, 1), name="reshape")]
     for index, count in enumerate(filters):
-        stack.append(layers.Conv2D(count, 3, padding="same", activation="relu", name=_numbered("conv2d", index)))
+        if batch_norm:
+            stack.append(layers.Conv2D(count, 3, padding="same", use_bias=False, name=_numbered("conv2d", index)))
+            stack.append(layers.BatchNormalization(name=_numbered("batch_normalization", index)))
+            stack.append(layers.Activation("relu", name=_numbered("activation", index)))
+        else:
+            stack.append(layers.Conv2D(count, 3, padding="same", activation="relu", name=_numbered("conv2d", index)))
         stack.append(layers.MaxPooling2D(name=_numbered("max_pooling2d", index)))
     stack.append(layers.Flatten(name="flatten"))
     if dropout:
@@ -76,12 +83,26 @@ def make_optimizer(name: str, learning_rate) -> keras.optimizers.Optimizer:
     raise ValueError(f'Unknown optimizer "{name}"; choose one of: {", ".join(OPTIMIZERS)}.')
 
 
+def make_schedule(learning_rate: float, decay_steps: int | None, schedule: str = "cosine"):
+    """The learning rate over `decay_steps` steps: constant (no steps), "cosine" (down to 2 %) or "onecycle"
+    (a linear warm-up from a tenth over WARMUP_FRACTION of the steps, then the same cosine), Keras's CosineDecay."""
+    if not decay_steps or schedule == "constant":
+        return learning_rate
+    if schedule == "onecycle":
+        warm = int(decay_steps * WARMUP_FRACTION)
+        return keras.optimizers.schedules.CosineDecay(
+            learning_rate / 10, decay_steps - warm, alpha=0.02, warmup_target=learning_rate, warmup_steps=warm
+        )
+    return keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=0.02)
+
+
 def compile_model(
     model: keras.Model,
     optimizer: str = "adam",
     learning_rate: float = 1e-3,
     decay_steps: int | None = None,
     execution: dict | None = None,
+    schedule: str = "cosine",
 ) -> keras.Model:
     """Compile as the tutorial does: sparse categorical cross-entropy on logits, accuracy.
 
@@ -89,9 +110,7 @@ def compile_model(
     down to 2 % of it over that many steps; `execution` holds `jit_compile`
     and `steps_per_execution` (see fmnist.config.EXECUTION).
     """
-    rate = learning_rate
-    if decay_steps:
-        rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=0.02)
+    rate = make_schedule(learning_rate, decay_steps, schedule)
     model.compile(
         optimizer=make_optimizer(optimizer, rate),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),

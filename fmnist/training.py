@@ -57,12 +57,12 @@ def train(
     # Reseeds Python, NumPy and TensorFlow: harmless here, because this process trains one run only.
     keras.utils.set_random_seed(config.seed)
     steps = -(-len(x) // config.batch_size)
-    decay_steps = steps * config.epochs if config.schedule == "cosine" else None
+    decay_steps = steps * config.epochs if config.schedule != "constant" else None
     # Under a strategy every step is its own call: distributed `fit` fails with steps_per_execution > 1.
     execution = models.EXECUTION[config.model] if strategy is None else None
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         network = models.build(config.model, config.architecture())
-        model = models.compile_model(network, config.optimizer, config.learning_rate, decay_steps, execution)
+        model = models.compile_model(network, config.optimizer, config.learning_rate, decay_steps, execution, config.schedule)
     recorder = keras_callback(emit, control, steps, config.epochs, config.batch_size, len(x))
     callbacks = [recorder]
     if config.early_stopping:

@@ -101,6 +101,7 @@ def network_ui(model: str) -> None:
     else:
         row[0].text_input(t("filters"), key="train_filters", help=t("filters_help"))
         row[1].number_input(t("dense_units"), 1, fconfig.MAX_WIDTH, key="train_dense_units")
+        row[1].checkbox(t("batch_norm"), key="train_batch_norm", help=t("batch_norm_help"))
     row[-1].slider(t("dropout"), 0.0, fconfig.MAX_DROPOUT, step=0.05, key="train_dropout", help=t("dropout_help"))
 
 
@@ -189,6 +190,8 @@ def describe_network(config: fconfig.TrainConfig) -> str:
     layers = t(f"layers_{config.model}", widths=widths, dense=s.get("dense_units"))
     text = t("run_network", layers=layers, dropout=f"{s['dropout']:g}", schedule=t(f"schedule_{config.schedule}"),
              parameters=fconfig.parameter_count(config.model, s))  # fmt: skip
+    if s.get("batch_norm"):
+        text += t("run_batch_norm")
     if config.augment:
         text += t("run_augmented")
     if config.early_stopping:

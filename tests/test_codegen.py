@@ -32,6 +32,7 @@ NETWORKS = [
     ("cnn", {}),
     ("mlp", {"hidden_units": (256, 64), "dropout": 0.25}),
     ("cnn", {"filters": (16, 32, 64), "dense_units": 48, "dropout": 0.0}),
+    ("cnn", {"filters": (16, 32), "dense_units": 64, "batch_norm": True}),
 ]
 
 

@@ -16,6 +16,7 @@ SETTINGS = [
     ("cnn", {}),
     ("cnn", {"filters": (16, 32, 64), "dense_units": 64, "dropout": 0.0}),
     ("cnn", {"filters": (8, 8, 8, 8), "dense_units": 10}),
+    ("cnn", {"filters": (16, 32), "dense_units": 64, "batch_norm": True}),
 ]
 
 
@@ -166,3 +167,11 @@ def test_a_model_whose_recorded_network_was_changed_is_refused(model_dir, settin
     path.write_text(json.dumps({**json.loads(path.read_text()), "architecture_settings": settings}))
     with pytest.raises(registry.RefusedModel, match=message):
         registry.load("changed")
+
+
+def test_the_one_cycle_schedule_warms_up_to_its_peak_then_decays():
+    schedule = models.make_schedule(3e-3, 1000, "onecycle")
+    values = [float(schedule(step)) for step in (0, 150, 300, 650, 1000)]
+    assert values[0] == pytest.approx(3e-4) and values[2] == pytest.approx(3e-3)
+    assert values[0] < values[1] < values[2] > values[3] > values[4] == pytest.approx(6e-5, rel=1e-3)
+    assert models.make_schedule(3e-3, 1000, "constant") == 3e-3 == models.make_schedule(3e-3, None, "cosine")
