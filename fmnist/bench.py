@@ -10,8 +10,10 @@ ratio between them holds on whatever machine runs it:
 - batch prediction throughput, and the process's peak memory;
 - one drawing to probabilities while a CNN trains in a child process of the job
   runner (as in the web server), beside the same figure idle;
-- with --recipes, whole `train` processes of both models beside the tutorial's
-  recipe as written (`python -m fmnist.tutorial`): wall time and test accuracy.
+- with --recipes, whole `train` processes of both models (the MLP over seeds 0, 1, 2)
+  beside the tutorial's recipe as written (`python -m fmnist.tutorial`): wall time,
+  its ratio to the tutorial's, test accuracy (fmnist.bench_recipes); `--frontier`
+  measures only those, for every recipe of the frontier.
 """
 
 from __future__ import annotations
@@ -147,25 +149,6 @@ def prediction_while_training(model, calls: int, quick: bool) -> dict:
     return {"idle_ms": idle_ms, "training_ms": busy_ms, "ratio_p50": round(busy_ms["p50"] / idle_ms["p50"], 2)}
 
 
-def whole_process(command: list[str]) -> dict:
-    """Run a command in a fresh Python process; its wall time and the JSON object it printed last."""
-    import json
-    import subprocess
-    import sys
-
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, *command], capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - started
-    return {"wall_seconds": round(wall, 2), **json.loads(result.stdout.strip().splitlines()[-1])}
-
-
-def measure_recipes() -> dict:
-    """Whole-process training runs: our defaults for each model beside the tutorial's recipe as written."""
-    tutorial = whole_process(["-m", "fmnist.tutorial"])
-    ours = {name: whole_process(["-m", "fmnist", "train", "--model", name, "--json"]) for name in ("mlp", "cnn")}
-    return {"tutorial": tutorial, **ours}
-
-
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
 
@@ -204,9 +187,9 @@ def run(quick: bool = False, recipes: bool = False, report=print) -> dict:
         f"p99 {figures['training_ms']['p99']:.2f} ms; idle p50 {figures['idle_ms']['p50']:.2f} ms ({figures['ratio_p50']:.2f}x)"
     )
     if recipes:
-        results["recipes"] = measure_recipes()
-        for name, figures in results["recipes"].items():
-            report(f"{name}: {figures['wall_seconds']:.1f} s whole process, test accuracy {figures['test_accuracy']:.4f}")
+        from fmnist import bench_recipes
+
+        results["recipes"] = bench_recipes.measure(report=report)
     results["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     report(f"peak memory: {results['peak_memory_mb']} MB on {results['machine']}")
     return results

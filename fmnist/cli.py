@@ -271,9 +271,18 @@ def bench_command(args) -> int:
     """Measure speed side by side with the tutorial's recipe; with --json the last line is one object."""
     from fmnist import bench
 
-    results = bench.run(
-        quick=args.quick, recipes=args.recipes, report=(lambda line: print(line, file=sys.stderr)) if args.json else print
-    )
+    report = (lambda line: print(line, file=sys.stderr)) if args.json else print
+    if args.frontier is not None:
+        from fmnist import bench_recipes
+
+        unknown = [name for name in args.frontier if name not in bench_recipes.FRONTIER]
+        if unknown:
+            return fail(f"unknown recipe {unknown[0]!r}; choose from: {', '.join(bench_recipes.FRONTIER)}")
+        results = bench_recipes.measure(args.frontier or tuple(bench_recipes.FRONTIER), report=report)
+        if args.json:
+            print(json.dumps(results))
+        return 0
+    results = bench.run(quick=args.quick, recipes=args.recipes, report=report)
     if args.json:
         print(json.dumps(results))
     return 0
@@ -346,6 +355,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also time whole training runs of both models and of the tutorial's recipe (minutes)",
     )
     bench.add_argument("--quick", action="store_true", help="small sizes, for a smoke test (figures not for reporting)")
+    bench.add_argument(
+        "--frontier",
+        nargs="*",
+        metavar="RECIPE",
+        help="only whole training processes of these recipes (default: all of fmnist.bench_recipes.FRONTIER) beside the tutorial's",
+    )
 
     from fmnist import cli_experiments
 

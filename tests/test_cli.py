@@ -152,3 +152,22 @@ def test_bench_quick_reports_every_figure_with_its_baseline():
     assert report["baseline_train_samples_per_s"] > 0
     assert report["data_load_s"]["cold"] > 0 and report["data_load_s"]["warm"] > 0
     assert report["peak_memory_mb"] > 0 and "cores" in report["machine"]
+
+
+def test_the_frontier_recipes_are_valid_and_counted_and_an_unknown_one_is_refused():
+    from fmnist import bench_recipes
+
+    assert bench_recipes.parameters(bench_recipes.options("mlp")) == 101770
+    for name in bench_recipes.FRONTIER:
+        assert bench_recipes.parameters(bench_recipes.options(name)) > 0
+    result = run_cli("bench", "--frontier", "cnn-huge")
+    assert result.returncode != 0 and "unknown recipe 'cnn-huge'" in result.stderr
+
+
+def test_whole_process_returns_the_wall_time_and_the_last_json_line(tmp_path):
+    from fmnist import bench_recipes
+
+    script = tmp_path / "recipe.py"
+    script.write_text('print("noise")\nprint(\'{"test_accuracy": 0.5}\')\n')
+    figures = bench_recipes.whole_process([str(script)])
+    assert figures["test_accuracy"] == 0.5 and figures["wall_seconds"] > 0
