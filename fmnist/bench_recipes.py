@@ -24,8 +24,7 @@ MLP_SEEDS = (0, 1, 2)
 FRONTIER = {
     "mlp": "--model mlp",
     "cnn": "--model cnn",
-    "cnn-fast": "--model cnn --filters 16,32 --dense-units 64 --batch-norm --dropout 0 --batch-size 128 --epochs 4 "
-    "--learning-rate 0.003 --schedule onecycle",
+    "cnn-fast": "--preset cnn-fast",
 }
 
 

@@ -13,7 +13,7 @@ from fmnist import config
 SETTINGS = ("model", "epochs", "batch_size", "learning_rate", "optimizer", "schedule", "validation_split", "limit", "seed",
             "hidden_units", "filters", "dense_units", "dropout", "batch_norm", "augment",
             "early_stopping")  # fmt: skip
-PRESETS = {"tutorial": config.TUTORIAL_PRESET}
+PRESETS = config.PRESETS
 
 
 def widths(text: str) -> tuple[int, ...]:
@@ -29,7 +29,8 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
     add(
         "--preset",
         choices=PRESETS,
-        help="start from a recipe: tutorial = MLP, 10 epochs, batch 32, Adam 1e-3, constant rate, no validation",
+        help="start from a recipe: tutorial = MLP, 10 epochs, batch 32, Adam 1e-3, constant rate, no validation; "
+        "cnn-fast = the CNN that reaches 0.92 in about the tutorial's time",
     )
     add("--model", choices=config.ARCHITECTURES, help="architecture (default: mlp, the tutorial's)")
     add("--epochs", type=int, help="passes over the data (default: the model's)")

@@ -37,14 +37,19 @@ def architecture_defaults(model: str) -> dict:
 
 def apply_model_defaults() -> None:
     """Put the chosen model's default epochs, batch size, learning rate and network into the form."""
-    model = st.session_state.train_model
+    apply_model_defaults_of(st.session_state.train_model)
+
+
+def apply_model_defaults_of(model: str) -> None:
     for key, value in {**fconfig.DEFAULTS[model], **architecture_defaults(model)}.items():
         st.session_state[f"train_{key}"] = value
 
 
-def apply_tutorial_preset() -> None:
-    """The tutorial's recipe, in one click."""
-    for key, value in fconfig.TUTORIAL_PRESET.items():
+def apply_preset(name: str) -> None:
+    """A recipe in one click: the tutorial's, or the fast CNN's."""
+    preset = fconfig.PRESETS[name]
+    apply_model_defaults_of(preset["model"])
+    for key, value in preset.items():
         st.session_state[f"train_{key}"] = widget_value(key, value)
     st.session_state.train_limit = 60000
 
@@ -132,7 +137,7 @@ def config_ui(busy: bool) -> fconfig.TrainConfig | None:
     initialise()
     for name, value, reason in st.session_state.pop("train_ignored", []):
         st.warning(t("query_ignored", name=name, value=value, reason=reason), icon=":material/link:")
-    top = st.columns([3, 1])
+    top = st.columns([4, 2, 2])
     top[0].radio(
         t("model"),
         fconfig.ARCHITECTURES,
@@ -141,7 +146,12 @@ def config_ui(busy: bool) -> fconfig.TrainConfig | None:
         on_change=apply_model_defaults,
         horizontal=True,
     )
-    top[1].button(t("preset_tutorial"), on_click=apply_tutorial_preset, help=t("preset_tutorial_help"), icon=":material/school:")
+    top[1].button(
+        t("preset_tutorial"), on_click=apply_preset, args=("tutorial",), help=t("preset_tutorial_help"), icon=":material/school:"
+    )
+    top[2].button(
+        t("preset_cnn_fast"), on_click=apply_preset, args=("cnn-fast",), help=t("preset_cnn_fast_help"), icon=":material/bolt:"
+    )
     model, state = st.session_state.train_model, st.session_state
     defaults = fconfig.DEFAULTS[model]
     with st.container(border=True):

@@ -95,3 +95,13 @@ def test_a_run_records_the_network_and_early_stopping(model_dir):
     config = runs.get(view.id).config()
     assert config.hidden_units == (32, 16) and config.augment and config.early_stopping == 3
     assert "hidden layers of 32, 16 units" in texts(app.caption) and "augmented images" in texts(app.caption)
+
+
+def test_the_fast_cnn_preset_fills_in_its_recipe(model_dir):
+    app = train_page()
+    labelled(app.button, "A fast CNN").click().run()
+    assert app.radio(key="train_model").value == "cnn" and app.text_input(key="train_filters").value == "16, 32"
+    assert app.checkbox(key="train_batch_norm").value and app.selectbox(key="train_schedule").value == "onecycle"
+    assert app.number_input(key="train_epochs").value == 4 and app.number_input(key="train_dense_units").value == 64
+    assert "Parameters to learn: **106,010**" in shown(app)
+    assert query(app, "batch_norm") == "1" and query(app, "schedule") == "onecycle"
