@@ -30,7 +30,7 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
         "--preset",
         choices=PRESETS,
         help="start from a recipe: tutorial = MLP, 10 epochs, batch 32, Adam 1e-3, constant rate, no validation; "
-        "cnn-fast = the CNN that reaches 0.92 in about the tutorial's time",
+        "cnn-fast = the quickest CNN recipe measured (about 0.918 in 4 epochs)",
     )
     add("--model", choices=config.ARCHITECTURES, help="architecture (default: mlp, the tutorial's)")
     add("--epochs", type=int, help="passes over the data (default: the model's)")

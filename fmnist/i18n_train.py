@@ -32,8 +32,9 @@ STRINGS = {
         "preset_tutorial_help": "The tutorial's recipe: the MLP, 10 epochs, batch 32, Adam at 0.001, a constant "
         "learning rate, no validation split.",
         "preset_cnn_fast": "A fast CNN",
-        "preset_cnn_fast_help": "A CNN that reaches about 92 % in the time the tutorial's MLP needs on this machine: "
-        "filters 16 and 32 with batch normalisation, dense 64, 4 epochs of 128, one-cycle learning rate from 0.003.",
+        "preset_cnn_fast_help": "The quickest CNN recipe measured on this 2-core machine: about 91.8 % test accuracy "
+        "after 4 epochs (about a minute). Filters 16 and 32 with batch normalisation, dense 64, batches of 128, a "
+        "one-cycle learning rate peaking at 0.003.",
         "share_settings": "This page's address holds these settings: copy it to share a form filled in like this.",
         "query_ignored": "The link's value {name}={value} was ignored ({reason}); the form shows its default.",
         "run_network": "Network: {layers}, dropout {dropout}, {parameters:,} parameters · learning rate: {schedule}",
@@ -73,8 +74,8 @@ STRINGS = {
         "preset_tutorial": "按教程设置",
         "preset_tutorial_help": "教程的做法：MLP、10 轮、批大小 32、Adam 学习率 0.001、恒定学习率、不留验证集。",
         "preset_cnn_fast": "快速 CNN",
-        "preset_cnn_fast_help": "在本机上用教程 MLP 所需的时间达到约 92% 的 CNN：卷积核 16 和 32 并带批归一化、全连接 64、"
-        "4 轮、批大小 128、从 0.003 起的单周期学习率。",
+        "preset_cnn_fast_help": "在这台双核机器上测得最快的 CNN 配方：4 轮（约一分钟）后测试准确率约 91.8%。"
+        "卷积核 16 和 32 并带批归一化、全连接 64、批大小 128、峰值 0.003 的单周期学习率。",
         "share_settings": "本页地址包含这些设置：复制地址即可分享一份这样填好的表单。",
         "query_ignored": "链接中的 {name}={value} 已被忽略（{reason}）；表单使用默认值。",
         "run_network": "网络：{layers}，dropout {dropout}，共 {parameters:,} 个参数 · 学习率：{schedule}",
