@@ -1,7 +1,8 @@
 """The Train page's per-epoch view (pages/train_epochs.py) with AppTest: the live grid of a training run,
 the replay slider of an ended one, and a short caption for a run without records."""
 
-import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -75,13 +76,20 @@ def test_the_replay_speaks_chinese():
 
 
 def test_a_training_run_shows_its_latest_epoch_live():
-    # A live run of another process (the parent of this test process stands in for its child).
-    run = recorded_run("running", epochs=2, pid=os.getppid(), started=time.time())
-    app = open_run(run)
-    assert "What it predicts now" in texts(app.subheader)
-    assert "After epoch 2: the model's guess" in texts(app.caption) and "(16 of 25 right)" in texts(app.caption)
-    assert "Replay: how it learned" not in texts(app.subheader)
-    assert [slider.key for slider in app.slider] == ["train_validation_split"]  # The form's only.
+    # A live run of another process: a sleeping child of this test stands in for its training process. (Not a real
+    # process of someone else's: clean-ups that stop runs left active would send it SIGTERM.)
+    stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    run = recorded_run("running", epochs=2, pid=stand_in.pid, started=time.time())
+    try:
+        app = open_run(run)
+        assert "What it predicts now" in texts(app.subheader)
+        assert "After epoch 2: the model's guess" in texts(app.caption) and "(16 of 25 right)" in texts(app.caption)
+        assert "Replay: how it learned" not in texts(app.subheader)
+        assert all(slider.key.startswith("train_") and "epoch" not in slider.key for slider in app.slider)  # The form's.
+    finally:
+        stand_in.kill()
+        stand_in.wait()
+        run.update_status(status="stopped", ended=time.time())
 
 
 @pytest.mark.parametrize("content", [None, "{damaged"])

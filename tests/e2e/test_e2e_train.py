@@ -104,7 +104,7 @@ def test_a_finished_run_is_saved_and_offered_on_the_predict_page(server, new_pag
     start_training(page, "mlp", 3000, 2)
     expect(main(page).get_by_text(re.compile(r"Training finished: 2 epoch\(s\)"))).to_be_visible(timeout=SLOW)
     expect(main(page).get_by_text("Evaluation on the test images")).to_be_visible(timeout=SLOW)
-    expect(charts(page)).to_have_count(2)
+    expect(charts(page)).to_have_count(3)  # Loss, accuracy, and the replayed epoch's confusion matrix.
     name_box = main(page).get_by_role("textbox", name="Name")
     save = main(page).get_by_role("button", name="Save model")
     # A name that could escape the models folder is refused with the naming rule.
