@@ -28,6 +28,7 @@ FRONTIER = {
     # Explored beside it (see README "Performance"): a wider dense layer and a higher rate; the default's filters with
     # batch normalisation and a one-cycle rate; an MLP twice as wide, two epochs longer.
     "cnn-fast-dense128": "--preset cnn-fast --dense-units 128 --learning-rate 0.005",
+    "cnn-fast-bn-first": "--preset cnn-fast --no-norm-after-pool",
     "cnn-bn": "--model cnn --batch-norm --dropout 0.2 --batch-size 256 --epochs 6 --learning-rate 0.005 --schedule onecycle",
     "mlp-256": "--model mlp --hidden-units 256 --epochs 9",
 }

@@ -26,9 +26,9 @@ ARCHITECTURES = tuple(DEFAULTS)
 # (MLP) or before the dense head (CNN). The defaults are the tutorial's MLP and the project's CNN.
 ARCHITECTURE_DEFAULTS = {
     "mlp": {"hidden_units": (128,), "dropout": 0.0},
-    "cnn": {"filters": (32, 64), "dense_units": 128, "dropout": 0.3, "batch_norm": False},
+    "cnn": {"filters": (32, 64), "dense_units": 128, "dropout": 0.3, "batch_norm": False, "norm_after_pool": False},
 }
-ARCHITECTURE_KEYS = ("hidden_units", "filters", "dense_units", "dropout", "batch_norm")
+ARCHITECTURE_KEYS = ("hidden_units", "filters", "dense_units", "dropout", "batch_norm", "norm_after_pool")
 # "onecycle": the learning rate climbs from a tenth of its peak to the peak over this fraction of the steps,
 # then falls along a cosine to 2 % of the peak (Keras's CosineDecay with a linear warm-up).
 WARMUP_FRACTION = 0.3
@@ -57,20 +57,21 @@ TUTORIAL_PRESET = {
     "early_stopping": 0,
 }
 # "A fast CNN": the quickest CNN recipe of the accuracy/time frontier measured on a 2-core CPU (README
-# "Performance", `python -m fmnist bench --frontier`): 0.9175 in 4 epochs, small convolution blocks with batch
-# normalisation, a one-cycle learning rate, batches of 128.
+# "Performance", `python -m fmnist bench --frontier`): small convolution blocks, each normalised after its
+# pooling, a one-cycle learning rate, batches of 128, 4 epochs.
 FAST_CNN_PRESET = {
     "model": "cnn",
     "epochs": 4,
     "batch_size": 128,
-    "learning_rate": 3e-3,
+    "learning_rate": 5e-3,
     "optimizer": "adam",
     "schedule": "onecycle",
     "validation_split": 0.0,
     "filters": (16, 32),
-    "dense_units": 64,
+    "dense_units": 128,
     "dropout": 0.0,
     "batch_norm": True,
+    "norm_after_pool": True,
     "augment": False,
     "early_stopping": 0,
 }
@@ -128,6 +129,9 @@ class TrainConfig:
     dropout: float | None = None
     # CNN: batch normalisation after each convolution (before its ReLU; the convolution then has no bias).
     batch_norm: bool | None = None
+    # CNN with batch normalisation: pool first, then normalise and apply the ReLU: the same kind of network on a
+    # quarter of the values, which on this CPU makes an epoch about 30 % cheaper (README "Performance").
+    norm_after_pool: bool | None = None
     # Random small shifts, rotations and zooms of the training images, new at every epoch (fmnist.augment).
     augment: bool = False
     # Stop once the validation loss has not improved for this many epochs and keep the best epoch's weights (0: off).
@@ -254,6 +258,8 @@ def check_architecture(model: str, settings: dict) -> None:
         raise ValueError(f"The dense layer needs between 1 and {MAX_WIDTH} units, not {s['dense_units']}.")
     if model == "cnn" and not isinstance(s["batch_norm"], bool):
         raise ValueError(f"Batch normalisation is on (true) or off (false), not {s['batch_norm']!r}.")
+    if model == "cnn" and not isinstance(s["norm_after_pool"], bool):
+        raise ValueError(f"Normalising after the pooling is on (true) or off (false), not {s['norm_after_pool']!r}.")
     if isinstance(s["dropout"], bool) or not isinstance(s["dropout"], (int, float)) or not 0 <= s["dropout"] <= MAX_DROPOUT:
         raise ValueError(f"Dropout must be between 0 and {MAX_DROPOUT}, not {s['dropout']}.")
     count = parameter_count(model, s)

@@ -54,7 +54,7 @@ def parse(name: str, text: str):
         return value
     if name in WIDTHS:
         return parse_widths(text)
-    if name in ("augment", "batch_norm"):
+    if name in ("augment", "batch_norm", "norm_after_pool"):
         if text.lower() in TRUE + FALSE:
             return text.lower() in TRUE
         raise ValueError(f'"{text}" is neither 1 (on) nor 0 (off)')

@@ -38,7 +38,7 @@ def row(run: runs.Run) -> dict:
         "model": config.model,
         # The network builder's layers: "128" (hidden widths) or "32-64 / 128" (filters per block / dense units).
         "network": "-".join(map(str, widths))
-        + (" BN" if layers.get("batch_norm") else "")
+        + ((" BN↓" if layers.get("norm_after_pool") else " BN") if layers.get("batch_norm") else "")
         + (f" / {layers['dense_units']}" if "dense_units" in layers else ""),
         "dropout": layers.get("dropout"),
         "parameters": parameters,

@@ -33,18 +33,26 @@ def build_mlp(hidden_units=(128,), dropout: float = 0.0) -> keras.Model:
     return keras.Sequential(stack, name="mlp")
 
 
-def build_cnn(filters=(32, 64), dense_units: int = 128, dropout: float = 0.3, batch_norm: bool = False) -> keras.Model:
+def build_cnn(
+    filters=(32, 64), dense_units: int = 128, dropout: float = 0.3, batch_norm: bool = False, norm_after_pool: bool = False
+) -> keras.Model:
     """A small convolutional network: conv blocks (3x3 convolution, [batch normalisation,] ReLU, 2x2 max pooling),
-    then a dense head with dropout."""
+    then a dense head with dropout. With `norm_after_pool` (and batch norm) a block pools first, then normalises
+    and applies the ReLU: the same kind of block on a quarter of the values (the weights are the same in number
+    and shape, so the setting is part of the architecture's record)."""
     stack = [keras.Input(shape=(28, 28)), layers.Reshape((28, 28, 1), name="reshape")]
     for index, count in enumerate(filters):
+        pool = layers.MaxPooling2D(name=_numbered("max_pooling2d", index))
         if batch_norm:
             stack.append(layers.Conv2D(count, 3, padding="same", use_bias=False, name=_numbered("conv2d", index)))
+            if norm_after_pool:
+                stack.append(pool)
             stack.append(layers.BatchNormalization(name=_numbered("batch_normalization", index)))
             stack.append(layers.Activation("relu", name=_numbered("activation", index)))
         else:
             stack.append(layers.Conv2D(count, 3, padding="same", activation="relu", name=_numbered("conv2d", index)))
-        stack.append(layers.MaxPooling2D(name=_numbered("max_pooling2d", index)))
+        if not (batch_norm and norm_after_pool):
+            stack.append(pool)
     stack.append(layers.Flatten(name="flatten"))
     if dropout:
         stack.append(layers.Dropout(dropout, name="dropout"))

@@ -107,6 +107,8 @@ def network_ui(model: str) -> None:
         row[0].text_input(t("filters"), key="train_filters", help=t("filters_help"))
         row[1].number_input(t("dense_units"), 1, fconfig.MAX_WIDTH, key="train_dense_units")
         row[1].checkbox(t("batch_norm"), key="train_batch_norm", help=t("batch_norm_help"))
+        row[1].checkbox(t("norm_after_pool"), key="train_norm_after_pool", help=t("norm_after_pool_help"),
+                        disabled=not st.session_state.get("train_batch_norm"))  # fmt: skip
     row[-1].slider(t("dropout"), 0.0, fconfig.MAX_DROPOUT, step=0.05, key="train_dropout", help=t("dropout_help"))
 
 
@@ -201,7 +203,7 @@ def describe_network(config: fconfig.TrainConfig) -> str:
     text = t("run_network", layers=layers, dropout=f"{s['dropout']:g}", schedule=t(f"schedule_{config.schedule}"),
              parameters=fconfig.parameter_count(config.model, s))  # fmt: skip
     if s.get("batch_norm"):
-        text += t("run_batch_norm")
+        text += t("run_batch_norm") + (t("run_norm_after_pool") if s.get("norm_after_pool") else "")
     if config.augment:
         text += t("run_augmented")
     if config.early_stopping:

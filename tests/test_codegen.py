@@ -33,6 +33,7 @@ NETWORKS = [
     ("mlp", {"hidden_units": (256, 64), "dropout": 0.25}),
     ("cnn", {"filters": (16, 32, 64), "dense_units": 48, "dropout": 0.0}),
     ("cnn", {"filters": (16, 32), "dense_units": 64, "batch_norm": True}),
+    ("cnn", {"filters": (16, 32), "dense_units": 64, "batch_norm": True, "norm_after_pool": True}),
 ]
 
 

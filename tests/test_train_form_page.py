@@ -102,6 +102,9 @@ def test_the_fast_cnn_preset_fills_in_its_recipe(model_dir):
     labelled(app.button, "A fast CNN").click().run()
     assert app.radio(key="train_model").value == "cnn" and app.text_input(key="train_filters").value == "16, 32"
     assert app.checkbox(key="train_batch_norm").value and app.selectbox(key="train_schedule").value == "onecycle"
-    assert app.number_input(key="train_epochs").value == 4 and app.number_input(key="train_dense_units").value == 64
-    assert "Parameters to learn: **106,010**" in shown(app)
-    assert query(app, "batch_norm") == "1" and query(app, "schedule") == "onecycle"
+    assert app.number_input(key="train_epochs").value == 4 and app.number_input(key="train_dense_units").value == 128
+    assert app.checkbox(key="train_norm_after_pool").value and not app.checkbox(key="train_norm_after_pool").disabled
+    assert "Parameters to learn: **207,066**" in shown(app)
+    assert query(app, "batch_norm") == "1" and query(app, "norm_after_pool") == "1" and query(app, "schedule") == "onecycle"
+    app.checkbox(key="train_batch_norm").uncheck().run()
+    assert app.checkbox(key="train_norm_after_pool").disabled  # It means nothing without batch normalisation.

@@ -17,6 +17,7 @@ SETTINGS = [
     ("cnn", {"filters": (16, 32, 64), "dense_units": 64, "dropout": 0.0}),
     ("cnn", {"filters": (8, 8, 8, 8), "dense_units": 10}),
     ("cnn", {"filters": (16, 32), "dense_units": 64, "batch_norm": True}),
+    ("cnn", {"filters": (16, 32, 64), "dense_units": 64, "batch_norm": True, "norm_after_pool": True}),
 ]
 
 
@@ -25,6 +26,41 @@ def test_the_parameter_count_shown_before_training_is_what_keras_builds(model, s
     built = models.build(model, settings)
     assert parameter_count(model, settings) == built.count_params()
     assert built.output_shape == (None, 10)
+
+
+def test_normalising_after_pooling_moves_the_pooling_before_the_normalisation_and_keeps_the_weights():
+    def kinds(settings):
+        return [layer.__class__.__name__ for layer in models.build("cnn", settings).layers]
+
+    before = kinds({"filters": (8,), "batch_norm": True, "dropout": 0})
+    after = kinds({"filters": (8,), "batch_norm": True, "norm_after_pool": True, "dropout": 0})
+    assert before[:5] == ["Reshape", "Conv2D", "BatchNormalization", "Activation", "MaxPooling2D"]
+    assert after[:5] == ["Reshape", "Conv2D", "MaxPooling2D", "BatchNormalization", "Activation"]
+    # Without batch normalisation the switch changes nothing; with it, the same weights in number and shape.
+    assert kinds({"norm_after_pool": True}) == kinds({})
+    plain, pooled = (models.build("cnn", {"batch_norm": True, "norm_after_pool": flag}) for flag in (False, True))
+    assert [w.shape for w in plain.get_weights()] == [w.shape for w in pooled.get_weights()]
+    with pytest.raises(ValueError, match="after the pooling is on"):
+        TrainConfig(model="cnn", norm_after_pool="yes").resolved()
+
+
+def test_a_saved_model_rebuilds_with_its_normalisation_order(model_dir):
+    import keras
+
+    settings = {"filters": (8,), "dense_units": 16, "dropout": 0.0, "batch_norm": True, "norm_after_pool": True}
+    model = models.build("cnn", settings)
+    # With a positive scale, normalisation and ReLU keep the order of values, so max pooling commutes with them; a
+    # negative scale makes the two orders compute different functions.
+    model.get_layer("batch_normalization").set_weights([np.full(8, -1.0), np.zeros(8), np.full(8, 0.1), np.ones(8)])
+    images = np.random.default_rng(0).random((4, 28, 28), dtype=np.float32)
+    expected = keras.ops.convert_to_numpy(model(images))
+    registry.save(model, "pooled", {"architecture_settings": settings, "config": {"model": "cnn", **settings}})
+    loaded = registry.load("pooled")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(images)), expected, rtol=1e-5, atol=1e-6)
+    other = models.build("cnn", {**settings, "norm_after_pool": False})
+    other.set_weights(model.get_weights())
+    assert not np.allclose(keras.ops.convert_to_numpy(other(images)), expected, atol=1e-3)  # The order matters.
+    assert registry.get("pooled").metadata["architecture_settings"]["norm_after_pool"] is True
 
 
 def test_the_default_networks_are_the_tutorials_and_the_projects():
