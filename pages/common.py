@@ -117,38 +117,36 @@ def dataset() -> data.Dataset:
 # Streamlit collects all garbage after every script run, twice once Keras is imported (its own gc.collect, and
 # keras.backend.clear_session, which it calls to reset Keras's global state). With TensorFlow and a model in
 # memory the heap holds some 400,000 objects, and each full collection holds the GIL for about 0.2 s, in which
-# the server sends nothing: a stroke's prediction reached the browser 0.4 s late. So once a model is loaded,
-# the objects alive then (TensorFlow's modules, the cached models), which live as long as the server, are
-# moved out of the collector's sight, and those collections only look at what the runs create.
+# the server sends nothing: a stroke's prediction reached the browser 0.4 s late. So the objects alive once a
+# model is loaded (TensorFlow's modules, the cached models), which live as long as the server, are moved out
+# of the collector's sight (gc.freeze), and those collections only look at what the runs create.
 _heap_lock = threading.Lock()
 
 
-def freeze_long_lived() -> None:
-    """Collect garbage, then exempt every object still alive from later collections (gc.freeze).
+def ready_predictor(load):
+    """A Predictor for the model `load()` returns, traced once, with the heap frozen after it.
 
-    Earlier frozen objects are thawed first, so a model that has left the caches since is collected now.
+    Before the load, the heap is thawed and collected: garbage frozen by the last load (and models that have
+    left the caches since) is freed then, while the visitor waits for a model anyway. After it, freezing takes
+    no time, so the first prediction does not wait on a collection. Its single-image path is then compiled in
+    the background (fmnist.predict.Predictor.compile_one: it outlives every run's clear_session).
     """
+    from fmnist.predict import Predictor
+
     with _heap_lock:
         gc.unfreeze()
         gc.collect()
+        predictor = Predictor(load())
+        predictor.predict_one(np.zeros((28, 28), np.float32))
         gc.freeze()
-
-
-def ready_predictor(model):
-    """A Predictor for `model` whose single-image path is compiled (it outlives every script run's
-    `keras.backend.clear_session()`, see fmnist.predict), traced once, with the heap frozen after it."""
-    from fmnist.predict import Predictor
-
-    predictor = Predictor(model, compile_one=True)
-    predictor.predict_one(np.zeros((28, 28), np.float32))
-    freeze_long_lived()
+    threading.Thread(target=predictor.compile_one, name="fmnist-compile", daemon=True).start()
     return predictor
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def registry_predictor(name: str, sha256: str):
     """A Predictor for a saved model, shared by all sessions; the checksum in the key reloads a replaced file."""
-    return ready_predictor(registry.load(name))
+    return ready_predictor(lambda: registry.load(name))
 
 
 def warm_default_predictor() -> None:
@@ -211,7 +209,7 @@ def run_model(run_id: str):
 @st.cache_resource(max_entries=8, show_spinner=False)
 def run_predictor(run_id: str):
     """A Predictor for an ended run's model."""
-    return ready_predictor(run_model(run_id))
+    return ready_predictor(lambda: run_model(run_id))
 
 
 def session_predictor():

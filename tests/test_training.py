@@ -147,7 +147,7 @@ def test_a_cached_predictor_survives_keras_clear_session():
 
 
 def test_the_compiled_single_image_path_agrees_and_outlives_clear_session():
-    """Predictor(compile_one=True), as the server makes it: predict_one runs an XLA-compiled forward pass that
+    """Predictor.compile_one, as the server calls it: predict_one then runs an XLA-compiled forward pass that
     gives the plain path's probabilities, also after keras.backend.clear_session (which Streamlit calls after
     every script run, emptying TensorFlow's kernel cache), for both architectures."""
     import keras
@@ -157,12 +157,12 @@ def test_the_compiled_single_image_path_agrees_and_outlives_clear_session():
     images = np.random.default_rng(1).random((3, 28, 28), dtype=np.float32)
     for name in ("cnn", "mlp"):
         model = models.build(name)
-        plain, compiled = Predictor(model), Predictor(model, compile_one=True)
+        plain, compiled = Predictor(model), Predictor(model)
+        assert compiled.compile_one()
         for image in images:
             np.testing.assert_allclose(compiled.predict_one(image), plain.predict_one(image), atol=1e-5)
         keras.backend.clear_session()
         np.testing.assert_allclose(compiled.predict_one(images[0]), plain.predict_one(images[0]), atol=1e-5)
-        assert compiled._forward_one is not None  # Still the compiled path, not the fallback.
 
 
 def test_a_build_never_depends_on_keras_name_counters():
