@@ -8,6 +8,7 @@ nothing here trains: runs are child processes of the job manager (fmnist.jobs).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -113,19 +114,46 @@ def dataset() -> data.Dataset:
         st.stop()
 
 
+# Streamlit collects all garbage after every script run, twice once Keras is imported (its own gc.collect, and
+# keras.backend.clear_session, which it calls to reset Keras's global state). With TensorFlow and a model in
+# memory the heap holds some 400,000 objects, and each full collection holds the GIL for about 0.2 s, in which
+# the server sends nothing: a stroke's prediction reached the browser 0.4 s late. So the objects alive once a
+# model is loaded (TensorFlow's modules, the cached models), which live as long as the server, are moved out
+# of the collector's sight (gc.freeze), and those collections only look at what the runs create.
+_heap_lock = threading.Lock()
+
+
+def ready_predictor(load):
+    """A Predictor for the model `load()` returns, traced once, with the heap frozen after it.
+
+    Before the load, the heap is thawed and collected: garbage frozen by the last load (and models that have
+    left the caches since) is freed then, while the visitor waits for a model anyway. After it, freezing takes
+    no time, so the first prediction does not wait on a collection. Its single-image path is then compiled in
+    the background (fmnist.predict.Predictor.compile_one: it outlives every run's clear_session).
+    """
+    from fmnist.predict import Predictor
+
+    with _heap_lock:
+        gc.unfreeze()
+        gc.collect()
+        predictor = Predictor(load())
+        predictor.predict_one(np.zeros((28, 28), np.float32))
+        gc.freeze()
+    threading.Thread(target=predictor.compile_one, name="fmnist-compile", daemon=True).start()
+    return predictor
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def registry_predictor(name: str, sha256: str):
     """A Predictor for a saved model, shared by all sessions; the checksum in the key reloads a replaced file."""
-    from fmnist.predict import Predictor
-
-    return Predictor(registry.load(name))
+    return ready_predictor(lambda: registry.load(name))
 
 
 def warm_default_predictor() -> None:
     """Load the shipped model and run one prediction, so TensorFlow is imported and the forward pass traced."""
     try:
         info = registry.get(registry.DEFAULT_NAME)
-        registry_predictor(info.name, info.metadata.get("sha256", "")).predict_one(np.zeros((28, 28), np.float32))
+        registry_predictor(info.name, info.metadata.get("sha256", ""))  # Traces the forward pass.
         log.info("The default model is loaded and warm.")
     except Exception:  # A missing or damaged default model is reported to the user when it is chosen.
         log.exception("Warming the default model failed")
@@ -181,9 +209,7 @@ def run_model(run_id: str):
 @st.cache_resource(max_entries=8, show_spinner=False)
 def run_predictor(run_id: str):
     """A Predictor for an ended run's model."""
-    from fmnist.predict import Predictor
-
-    return Predictor(run_model(run_id))
+    return ready_predictor(lambda: run_model(run_id))
 
 
 def session_predictor():

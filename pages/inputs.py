@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from fmnist import preprocess, registry
+from fmnist import drawing, preprocess, registry
+from pages.canvas import drawing_canvas
 from pages.common import class_names, dataset, enlarge, registry_predictor, session_job, session_predictor, t
 
 SOURCES = {"Draw": "source_draw", "Upload": "source_upload", "Test sample": "source_sample"}
@@ -27,7 +28,7 @@ class ChosenInput:
 
     source: str  # "Draw", "Upload" or "Test sample".
     image: np.ndarray | None  # (28, 28) float32 in [0, 1], or None while there is nothing (usable) yet.
-    raw: object = None  # The canvas RGBA array, the uploaded bytes, or the uint8 test image.
+    raw: object = None  # The canvas's (280, 280, 4) RGBA array, the uploaded bytes, or the uint8 test image.
     true_label: int | None = None  # The test image's class; None for drawings and uploads.
     index: int | None = None  # The test image's index in the test split.
 
@@ -75,29 +76,21 @@ def source_ui(column) -> str:
 
 # Lets the user draw a piece of clothing; returns the input (image None while the canvas is empty).
 def draw_ui() -> ChosenInput:
-    from streamlit_drawable_canvas import st_canvas  # Components v2: importable only inside a running app.
-
     if "stroke_width" not in st.session_state:
         st.session_state.stroke_width = 20
-    st.space("medium")  # Room for the canvas toolbar, which sits above the canvas.
-    result = st_canvas(
-        stroke_width=st.session_state.stroke_width,
-        stroke_color="#FFFFFF",
-        background_color="#000000",
-        height=280,
-        width=280,
-        drawing_mode="freedraw",
-        update_streamlit=True,
-        return_image_data=True,
-        key="canvas",
-    )
+    labels = {"undo": t("canvas_undo"), "reset": t("canvas_reset"), "canvas": t("canvas_label")}
+    try:
+        drawn = drawing_canvas(st.session_state.stroke_width, labels, key="canvas")
+    except drawing.DrawingError as error:  # A value the page cannot read: say so, and keep serving.
+        st.error(str(error))
+        drawn = drawing.EMPTY
     st.slider(t("stroke_width"), 4, 40, key="stroke_width")
     st.caption(t("draw_hint"))
-    if not (result.json_data or {}).get("objects") or result.image_data is None:
+    if drawn.empty:
         st.info(t("draw_something"))
         return ChosenInput("Draw", None)
     try:
-        return ChosenInput("Draw", preprocess.from_canvas(result.image_data), raw=result.image_data)
+        return ChosenInput("Draw", preprocess.from_canvas(drawn.rgba), raw=drawn.rgba)
     except preprocess.ImageError as error:
         st.info(str(error))
         return ChosenInput("Draw", None)

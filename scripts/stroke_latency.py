@@ -100,8 +100,8 @@ def prediction_text(page) -> str | None:
 
 
 def settled_text(page, quiet: float = 1.5) -> str | None:
-    """The prediction column's text once it has not changed for `quiet` seconds (the canvas sends its value
-    200 ms after a stroke, so "not running" alone can come too early)."""
+    """The prediction column's text once it has not changed for `quiet` seconds ("not running" alone can come
+    before the last stroke's rerun has started)."""
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     text, since = prediction_text(page), time.monotonic()
     while time.monotonic() < deadline:

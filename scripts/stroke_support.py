@@ -3,7 +3,7 @@
 How a stroke is timed. Every measured stroke starts from the same drawing (the base), whose prediction
 text is P0; the stroke turns it into P1, and Undo brings P0 back. Both texts are learnt once per page
 (calibrate), so the timer knows exactly which text means "this stroke's prediction is shown". The timer
-runs in the page: a capture listener takes performance.now() at the mouse-up, and a MutationObserver takes
+runs in the page: a capture listener takes performance.now() at the mouse-up (its pointerup event), and a MutationObserver takes
 it again when the prediction column first shows P1; the difference is the latency, free of the driver's round
 trips.
 """
@@ -60,7 +60,9 @@ TIMER_JS = """([expected, timeoutMs]) => {
       if (up !== null && shown) done(performance.now() - up);
     });
     const timer = setTimeout(() => done(-1), timeoutMs);
-    document.addEventListener('mouseup', () => { up = performance.now(); }, {capture: true, once: true});
+    // pointerup, not mouseup: the canvas sends its value in its own pointerup handler, which comes after this
+    // capturing listener on the document but before the browser's mouseup.
+    document.addEventListener('pointerup', () => { up = performance.now(); }, {capture: true, once: true});
     observer.observe(main, {subtree: true, childList: true, characterData: true, attributes: true});
   });
 }"""

@@ -146,6 +146,25 @@ def test_a_cached_predictor_survives_keras_clear_session():
     assert later(images).shape == (3, 10) and np.allclose(predictor(images), before, rtol=1e-6)
 
 
+def test_the_compiled_single_image_path_agrees_and_outlives_clear_session():
+    """Predictor.compile_one, as the server calls it: predict_one then runs an XLA-compiled forward pass that
+    gives the plain path's probabilities, also after keras.backend.clear_session (which Streamlit calls after
+    every script run, emptying TensorFlow's kernel cache), for both architectures."""
+    import keras
+
+    from fmnist.predict import Predictor
+
+    images = np.random.default_rng(1).random((3, 28, 28), dtype=np.float32)
+    for name in ("cnn", "mlp"):
+        model = models.build(name)
+        plain, compiled = Predictor(model), Predictor(model)
+        assert compiled.compile_one()
+        for image in images:
+            np.testing.assert_allclose(compiled.predict_one(image), plain.predict_one(image), atol=1e-5)
+        keras.backend.clear_session()
+        np.testing.assert_allclose(compiled.predict_one(images[0]), plain.predict_one(images[0]), atol=1e-5)
+
+
 def test_a_build_never_depends_on_keras_name_counters():
     """Regression: Streamlit's clean-up after any session's script run calls keras.backend.clear_session(),
     which resets Keras's layer-name counters; a model built meanwhile got two layers named "dense" and failed.

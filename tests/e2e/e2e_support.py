@@ -244,7 +244,7 @@ def predict_latencies(page: Page, indices: list[int]) -> list[float]:
 
 
 def canvas(page: Page) -> Locator:
-    """The drawable canvas's top layer (the one that takes the mouse); a Components v2 element in the main DOM."""
+    """The drawing canvas (the one that takes the pointer), inside the canvas component's shadow root (CSS locators pierce it)."""
     return page.locator(".st-key-canvas canvas.upper-canvas")
 
 

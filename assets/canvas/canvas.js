@@ -1,0 +1,185 @@
+// The drawing canvas of Predict and Inside the model (pages/canvas.py mounts it; fmnist/drawing.py reads its value).
+//
+// White strokes on black, 280 × 280 canvas pixels, drawn with any pointer (mouse, pen, touch). At every
+// pointer-up, Undo and Reset it sends one state value at once (no debounce: the prediction waits on it):
+// {png: a PNG data URL of the 280 × 280 drawing, strokes: how many, paths: [[width, x0, y0, x1, y1, ...], ...]}.
+//
+// Streamlit calls the default export again whenever the data from Python changes (the stroke width, the
+// labels after a change of language, the strokes it holds), with the same parentElement as long as the
+// element stays mounted. So the canvas is built once per parentElement and later calls only update it;
+// the strokes it holds are the truth, and the ones Python sends back are used only by a canvas built anew.
+
+const SIZE = 280;
+const canvases = new WeakMap();
+
+// One stroke: [width, x0, y0, x1, y1, ...]; a single point is a dot.
+function drawPath(context, path) {
+  const [width, x0, y0] = path;
+  context.beginPath();
+  if (path.length <= 3) {
+    context.arc(x0, y0, width / 2, 0, 2 * Math.PI);
+    context.fill();
+    return;
+  }
+  context.lineWidth = width;
+  context.moveTo(x0, y0);
+  for (let i = 3; i < path.length; i += 2) context.lineTo(path[i], path[i + 1]);
+  context.stroke();
+}
+
+function prepare(context) {
+  context.fillStyle = "#fff";
+  context.strokeStyle = "#fff";
+  context.lineCap = "round";
+  context.lineJoin = "round";
+}
+
+// The paths drawn on a fresh SIZE × SIZE canvas, as a PNG data URL (what the model's preprocessing reads).
+function exportPng(paths) {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = SIZE;
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#000";
+  context.fillRect(0, 0, SIZE, SIZE);
+  prepare(context);
+  for (const path of paths) drawPath(context, path);
+  return canvas.toDataURL("image/png");
+}
+
+const round = (value) => Math.round(Math.min(SIZE, Math.max(0, value)) * 10) / 10;
+
+class DrawingCanvas {
+  constructor(root) {
+    // "upper-canvas" is the name the layer that takes the pointer had in the Fabric.js canvas this one
+    // replaced; the browser tests and measurement scripts find the canvas by it.
+    this.canvas = root.querySelector("canvas.upper-canvas");
+    this.undoButton = root.querySelector("button.undo");
+    this.resetButton = root.querySelector("button.reset");
+    this.context = this.canvas.getContext("2d");
+    this.paths = []; // Finished strokes.
+    this.current = null; // The stroke being drawn, and the pointer drawing it.
+    this.pointerId = null;
+    this.width = 20;
+    this.send = () => {};
+    this.scaleToScreen();
+    const listen = (target, type, handler) => target.addEventListener(type, handler.bind(this));
+    listen(this.canvas, "pointerdown", this.down);
+    listen(this.canvas, "pointermove", this.move);
+    listen(this.canvas, "pointerup", this.up);
+    listen(this.canvas, "pointercancel", this.up);
+    listen(this.canvas, "lostpointercapture", this.up);
+    listen(this.undoButton, "click", this.undo);
+    listen(this.resetButton, "click", this.reset);
+  }
+
+  // Sharp strokes on high-density screens: the backing store has devicePixelRatio pixels per canvas pixel.
+  scaleToScreen() {
+    const ratio = Math.max(1, Math.round(window.devicePixelRatio || 1));
+    this.canvas.width = this.canvas.height = SIZE * ratio;
+    this.context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    prepare(this.context);
+    this.redraw();
+  }
+
+  update(data, setStateValue) {
+    this.send = (value) => setStateValue("drawing", value);
+    this.width = Number(data.width) || this.width;
+    this.undoButton.querySelector(".label").textContent = data.undo || "Undo";
+    this.resetButton.querySelector(".label").textContent = data.reset || "Reset canvas & history";
+    this.canvas.setAttribute("aria-label", data.canvas || "Drawing canvas");
+    this.canvas.setAttribute("role", "img");
+  }
+
+  adopt(paths) {
+    if (Array.isArray(paths) && paths.length > 0 && this.paths.length === 0 && this.current === null) {
+      this.paths = paths.map((path) => path.slice());
+      this.redraw();
+    }
+  }
+
+  redraw() {
+    const context = this.context;
+    context.save();
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.fillStyle = "#000";
+    context.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    context.restore();
+    for (const path of this.paths) drawPath(context, path);
+    if (this.current) drawPath(context, this.current);
+    this.undoButton.disabled = this.paths.length === 0;
+  }
+
+  point(event) {
+    const box = this.canvas.getBoundingClientRect();
+    return [round(((event.clientX - box.left) * SIZE) / box.width), round(((event.clientY - box.top) * SIZE) / box.height)];
+  }
+
+  down(event) {
+    // The main button of a mouse or pen, or a touch; one stroke at a time (a second finger is ignored).
+    if (this.current !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
+    event.preventDefault();
+    this.canvas.setPointerCapture(event.pointerId);
+    this.pointerId = event.pointerId;
+    const [x, y] = this.point(event);
+    this.current = [this.width, x, y];
+    drawPath(this.context, this.current);
+  }
+
+  move(event) {
+    if (this.current === null || event.pointerId !== this.pointerId) return;
+    const events = (event.getCoalescedEvents && event.getCoalescedEvents()) || [];
+    for (const each of events.length ? events : [event]) this.extend(...this.point(each));
+  }
+
+  // Adds a point (unless it is within a pixel of the last one) and draws the new segment.
+  extend(x, y) {
+    const path = this.current;
+    const lastX = path[path.length - 2];
+    const lastY = path[path.length - 1];
+    if (Math.abs(x - lastX) < 1 && Math.abs(y - lastY) < 1) return;
+    path.push(x, y);
+    const context = this.context;
+    context.lineWidth = path[0];
+    context.beginPath();
+    context.moveTo(lastX, lastY);
+    context.lineTo(x, y);
+    context.stroke();
+  }
+
+  up(event) {
+    if (this.current === null || event.pointerId !== this.pointerId) return;
+    if (event.type === "pointerup") this.extend(...this.point(event));
+    this.paths.push(this.current);
+    this.current = null;
+    this.pointerId = null;
+    this.commit();
+  }
+
+  undo() {
+    this.paths.pop();
+    this.commit();
+  }
+
+  reset() {
+    this.paths = [];
+    this.commit();
+  }
+
+  // Shows the strokes and sends them to Python at once.
+  commit() {
+    this.redraw();
+    const paths = this.paths;
+    this.send({png: paths.length ? exportPng(paths) : null, strokes: paths.length, paths});
+  }
+}
+
+export default function (component) {
+  const {data, parentElement, setStateValue} = component;
+  let canvas = canvases.get(parentElement);
+  if (canvas === undefined) {
+    canvas = new DrawingCanvas(parentElement);
+    canvases.set(parentElement, canvas);
+    canvas.adopt((data || {}).paths);
+  }
+  canvas.update(data || {}, setStateValue);
+}

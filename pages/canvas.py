@@ -1,0 +1,44 @@
+"""The drawing canvas: a Streamlit Components v2 element of our own (HTML, CSS and JavaScript in assets/canvas/).
+
+It sends its value the moment a stroke ends (a PNG of the drawing, the stroke count and the strokes), which
+reruns only the fragment it sits in; fmnist.drawing checks and decodes that value.
+
+This module is imported by pages/inputs.py; it is not a page itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from fmnist import drawing
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets" / "canvas"
+
+# Passed inline (file contents, not paths): asset paths are only served for components of installed packages.
+_mount = st.components.v2.component(
+    "fmnist_drawing_canvas",
+    html=(ASSETS / "canvas.html").read_text(encoding="utf-8"),
+    css=(ASSETS / "canvas.css").read_text(encoding="utf-8"),
+    js=(ASSETS / "canvas.js").read_text(encoding="utf-8"),
+)
+
+
+def drawing_canvas(stroke_width: int, labels: dict[str, str], key: str = "canvas") -> drawing.Drawing:
+    """Show the canvas; return its drawing (raises drawing.DrawingError for a value that cannot be read).
+
+    `labels` names the buttons and the canvas: {"undo": ..., "reset": ..., "canvas": ...}.
+    """
+    # The strokes this session's canvas last sent go back with the data, so a canvas the browser had to build
+    # anew (a remount) shows them again; a canvas that is still there keeps its own, which may be newer.
+    paths = drawing.paths_of((st.session_state.get(key) or {}).get("drawing"))
+    result = _mount(
+        key=key,
+        data={"width": stroke_width, "paths": paths, **labels},
+        default={"drawing": None},
+        on_drawing_change=lambda: None,  # Declares the state value "drawing"; its change reruns the fragment.
+        width="content",
+        height="content",
+    )
+    return drawing.decode(result.get("drawing"))

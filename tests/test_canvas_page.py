@@ -1,0 +1,35 @@
+"""Page tests of Draw with AppTest: what the canvas sends is read by the Predict fragment, and a value it cannot
+read is a message, after which the page keeps serving. (The canvas itself runs only in a browser: tests/e2e.)"""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_drawing import TROUSERS, canvas_value
+
+from fmnist.drawing import MALFORMED
+
+
+def draw_fragment():
+    """Predict's fragment with Draw chosen and the shipped model."""
+    from fmnist import registry
+    from pages.predict_views import input_and_prediction_ui
+
+    input_and_prediction_ui("default", {info.name: info for info in registry.list_models()}, "Draw")
+
+
+def texts(elements) -> str:
+    return "\n".join(str(element.value) for element in elements)
+
+
+def test_a_drawing_is_predicted_and_a_malformed_value_is_a_message(model_dir):
+    app = AppTest.from_function(draw_fragment, default_timeout=60)
+    # The canvas's state as the browser would have sent it (AppTest has no browser to draw in).
+    app.session_state["canvas"] = {"drawing": {"png": "data:image/png;base64,AAAA", "strokes": 1, "paths": [[20, 1, 1]]}}
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert MALFORMED in texts(app.error) and "Draw something" in texts(app.info)
+    with pytest.raises(KeyError):  # No prediction box.
+        app.get_by_key("prediction")
+    app.session_state["canvas"] = {"drawing": canvas_value(TROUSERS)}
+    app.run()
+    assert not app.exception and not app.error
+    assert "Trouser · 裤子" in texts(app.get_by_key("prediction").markdown)

@@ -1,0 +1,110 @@
+"""Tests of fmnist.drawing: the canvas's value decodes to the picture it drew, and anything else is refused
+with a message a person can read."""
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from fmnist import drawing, preprocess
+from fmnist.drawing import SIZE, DrawingError
+
+
+def png_data_url(image: Image.Image, kind: str = "PNG") -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, kind)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def canvas_value(paths: list) -> dict:
+    """What the canvas sends for `paths`: the strokes drawn white on black (as canvas.js does), counted."""
+    image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 255))
+    pen = ImageDraw.Draw(image)
+    for width, *points in paths:
+        pen.line(list(zip(points[::2], points[1::2])), fill=(255, 255, 255, 255), width=int(width), joint="curve")
+    return {"png": png_data_url(image), "strokes": len(paths), "paths": paths}
+
+
+TROUSERS = [[20, 100, 40, 100, 250], [20, 180, 40, 180, 250], [20, 100, 40, 180, 40]]
+
+
+def test_a_drawing_decodes_to_the_rgba_picture_from_canvas_takes():
+    value = canvas_value(TROUSERS)
+    drawn = drawing.decode(value)
+    assert not drawn.empty and drawn.strokes == 3 and drawn.paths == TROUSERS
+    assert drawn.rgba.shape == (SIZE, SIZE, 4) and drawn.rgba.dtype == np.uint8
+    assert drawn.rgba[145, 100, :3].tolist() == [255, 255, 255] and drawn.rgba[145, 140, :3].tolist() == [0, 0, 0]
+    image = preprocess.from_canvas(drawn.rgba)
+    assert image.shape == (28, 28) and image.max() > 0.9
+
+
+def test_an_empty_canvas_and_no_value_yet_are_empty_drawings():
+    for value in (None, {"png": None, "strokes": 0, "paths": []}):
+        drawn = drawing.decode(value)
+        assert drawn.empty and drawn.strokes == 0 and drawn.rgba is None and drawn.paths == []
+
+
+def test_a_grayscale_png_is_read_as_rgba():
+    value = canvas_value(TROUSERS)
+    grey = Image.new("L", (SIZE, SIZE), 0)
+    ImageDraw.Draw(grey).rectangle((100, 40, 180, 250), fill=255)
+    value["png"] = png_data_url(grey)
+    assert drawing.decode(value).rgba.shape == (SIZE, SIZE, 4)
+
+
+def damaged(value: dict, **changes) -> dict:
+    return {**value, **changes}
+
+
+GOOD = canvas_value(TROUSERS)
+JPEG = png_data_url(Image.new("RGB", (SIZE, SIZE)), "JPEG")  # JPEG bytes under a PNG prefix.
+MALFORMED = [
+    ("not a dict", "a drawing", "unexpected"),
+    ("a list", [1, 2, 3], "unexpected"),
+    ("no count", damaged(GOOD, strokes=None), "stroke count"),
+    ("negative count", damaged(GOOD, strokes=-1), "stroke count"),
+    ("count is a bool", damaged(GOOD, strokes=True), "stroke count"),
+    ("count disagrees", damaged(GOOD, strokes=2), "counts 2 strokes but holds 3"),
+    ("no picture", damaged(GOOD, png=None), "not a PNG data URL"),
+    ("not a data URL", damaged(GOOD, png="https://example.com/a.png"), "not a PNG data URL"),
+    ("a JPEG data URL", damaged(GOOD, png=GOOD["png"].replace("image/png", "image/jpeg")), "not a PNG data URL"),
+    ("bad base64", damaged(GOOD, png="data:image/png;base64,!!!not base64!!!"), "base64"),
+    ("JPEG bytes", damaged(GOOD, png=JPEG), "PNG is damaged"),
+    ("truncated PNG", damaged(GOOD, png=GOOD["png"][:200]), "damaged"),
+    ("too long", damaged(GOOD, png="data:image/png;base64," + "A" * drawing.MAX_DATA_URL), "larger than"),
+    ("wrong size", damaged(GOOD, png=png_data_url(Image.new("RGBA", (100, 50)))), "100 × 50 pixels, not 280 × 280"),
+    ("paths not a list", damaged(GOOD, paths="lines"), "not a list"),
+    ("a stroke without points", damaged(GOOD, paths=[[20], [20, 1, 1], [20, 2, 2]]), "x, y pairs"),
+    ("a half point", damaged(GOOD, paths=[[20, 1, 1, 5], [20, 1, 1], [20, 2, 2]]), "x, y pairs"),
+    ("text in a stroke", damaged(GOOD, paths=[[20, "1", 1], [20, 1, 1], [20, 2, 2]]), "other than numbers"),
+    ("not finite", damaged(GOOD, paths=[[20, float("nan"), 1], [20, 1, 1], [20, 2, 2]]), "other than numbers"),
+    ("outside", damaged(GOOD, paths=[[20, 1, 900], [20, 1, 1], [20, 2, 2]]), "outside the canvas"),
+    ("too wide", damaged(GOOD, paths=[[500, 1, 1], [20, 1, 1], [20, 2, 2]]), "too wide"),
+]
+
+
+@pytest.mark.parametrize("value, words", [case[1:] for case in MALFORMED], ids=[case[0] for case in MALFORMED])
+def test_a_malformed_value_is_refused_with_a_clear_message(value, words):
+    with pytest.raises(DrawingError, match="could not be read") as caught:
+        drawing.decode(value)
+    message = str(caught.value)
+    assert words in message and "Press Reset and draw again." in message
+    assert "Traceback" not in message and "\n" not in message
+    assert isinstance(caught.value, preprocess.ImageError)  # Pages that show ImageError messages show this one too.
+
+
+def test_too_many_strokes_or_points_are_refused():
+    many = [[20, 1, 1]] * (drawing.MAX_STROKES + 1)
+    with pytest.raises(DrawingError, match="at most"):
+        drawing.decode(damaged(GOOD, strokes=len(many), paths=many))
+    long = [[20] + [5.5] * (2 * drawing.MAX_POINTS + 2)]
+    with pytest.raises(DrawingError, match="more than"):
+        drawing.decode(damaged(GOOD, strokes=1, paths=long))
+
+
+def test_paths_of_gives_the_strokes_without_decoding_and_nothing_for_a_bad_value():
+    assert drawing.paths_of(damaged(GOOD, png="not even a picture")) == TROUSERS
+    for value in (None, "x", {"paths": "lines"}, {"paths": [[20, 1]]}):
+        assert drawing.paths_of(value) == []
