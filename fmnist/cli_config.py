@@ -30,7 +30,7 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
         "--preset",
         choices=PRESETS,
         help="start from a recipe: tutorial = MLP, 10 epochs, batch 32, Adam 1e-3, constant rate, no validation; "
-        "cnn-fast = the quickest CNN recipe measured (about 0.918 in 4 epochs)",
+        "cnn-fast = the quickest CNN recipe measured (0.9228 in 4 epochs, about 0.75x the tutorial's time)",
     )
     add("--model", choices=config.ARCHITECTURES, help="architecture (default: mlp, the tutorial's)")
     add("--epochs", type=int, help="passes over the data (default: the model's)")
