@@ -32,6 +32,7 @@ FRONTIER = {
     "cnn-fast-bn-first": "--preset cnn-fast --no-norm-after-pool",
     "cnn-fast-first-preset": "--preset cnn-fast --no-norm-after-pool --dense-units 64 --learning-rate 0.003",
     "cnn-wide-pool-bn": "--preset cnn-fast --filters 32,64 --epochs 7",
+    "cnn-wide-pool-bn-10": "--preset cnn-fast --filters 32,64 --epochs 10",
     "cnn-bn": "--model cnn --batch-norm --dropout 0.2 --batch-size 256 --epochs 6 --learning-rate 0.005 --schedule onecycle",
     "mlp-256": "--model mlp --hidden-units 256 --epochs 9",
 }

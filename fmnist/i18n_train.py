@@ -36,9 +36,9 @@ STRINGS = {
         "preset_tutorial_help": "The tutorial's recipe: the MLP, 10 epochs, batch 32, Adam at 0.001, a constant "
         "learning rate, no validation split.",
         "preset_cnn_fast": "A fast CNN",
-        "preset_cnn_fast_help": "The quickest CNN recipe measured on this 2-core machine: about 91.8 % test accuracy "
-        "after 4 epochs (about a minute). Filters 16 and 32 with batch normalisation, dense 64, batches of 128, a "
-        "one-cycle learning rate peaking at 0.003.",
+        "preset_cnn_fast_help": "The quickest CNN recipe measured on this 2-core machine: about 92.3 % test accuracy "
+        "after 4 epochs (under half a minute, less time than the tutorial's MLP). Filters 16 and 32, each block "
+        "normalised after its pooling, dense 128, batches of 128, a one-cycle learning rate peaking at 0.005.",
         "share_settings": "This page's address holds these settings: copy it to share a form filled in like this.",
         "query_ignored": "The link's value {name}={value} was ignored ({reason}); the form shows its default.",
         "run_network": "Network: {layers}, dropout {dropout}, {parameters:,} parameters · learning rate: {schedule}",
@@ -82,8 +82,8 @@ STRINGS = {
         "preset_tutorial": "按教程设置",
         "preset_tutorial_help": "教程的做法：MLP、10 轮、批大小 32、Adam 学习率 0.001、恒定学习率、不留验证集。",
         "preset_cnn_fast": "快速 CNN",
-        "preset_cnn_fast_help": "在这台双核机器上测得最快的 CNN 配方：4 轮（约一分钟）后测试准确率约 91.8%。"
-        "卷积核 16 和 32 并带批归一化、全连接 64、批大小 128、峰值 0.003 的单周期学习率。",
+        "preset_cnn_fast_help": "在这台双核机器上测得最快的 CNN 配方：4 轮（不到半分钟，比教程的 MLP 还快）后测试准确率约 92.3%。"
+        "卷积核 16 和 32，每个卷积块在池化之后做批归一化，全连接 128，批大小 128，峰值 0.005 的单周期学习率。",
         "share_settings": "本页地址包含这些设置：复制地址即可分享一份这样填好的表单。",
         "query_ignored": "链接中的 {name}={value} 已被忽略（{reason}）；表单使用默认值。",
         "run_network": "网络：{layers}，dropout {dropout}，共 {parameters:,} 个参数 · 学习率：{schedule}",
