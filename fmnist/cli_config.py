@@ -40,26 +40,27 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
     add(
         "--schedule",
         choices=config.SCHEDULES,
-        help="learning rate over the run (default: cosine decay; onecycle: warm-up, then cosine; the tutorial: constant)",
+        help="learning rate over the run (default: the model's, cosine decay for the MLP, onecycle (warm-up, then "
+        "cosine) for the CNN; the tutorial: constant)",
     )
-    add("--validation-split", type=float, help="fraction held out for validation (default: 0.1)")
+    add("--validation-split", type=float, help="fraction held out for validation (default: 0.1 for the MLP, 0 for the CNN)")
     add("--limit", type=int, help="train on the first N training images only")
     add("--seed", type=int, help="random seed (default: 0)")
     add("--hidden-units", type=widths, help='MLP: units of each hidden layer, e.g. "256,128" (default: 128)')
-    add("--filters", type=widths, help='CNN: filters of each convolution block, e.g. "16,32,64" (default: 32,64)')
+    add("--filters", type=widths, help='CNN: filters of each convolution block, e.g. "16,32,64" (default: 16,32)')
     add("--dense-units", type=int, help="CNN: units of the dense layer (default: 128)")
-    add("--dropout", type=float, help="dropout fraction (default: 0 for the MLP, 0.3 for the CNN)")
+    add("--dropout", type=float, help="dropout fraction (default: 0)")
     add(
         "--batch-norm",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="CNN: batch normalisation after each convolution",
+        help="CNN: batch normalisation after each convolution (default: on)",
     )
     add(
         "--norm-after-pool",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="CNN with --batch-norm: pool first, then normalise (a quarter of the values; faster)",
+        help="CNN with --batch-norm: pool first, then normalise (a quarter of the values; faster; default: on)",
     )
     add(
         "--augment",

@@ -19,6 +19,7 @@ from fmnist.config import (  # noqa: F401  (the tables live there, without Tenso
     WARMUP_FRACTION,
     architecture_settings,
     check_architecture,
+    stored_architecture,
 )
 
 

@@ -307,7 +307,8 @@ def load_info(info: ModelInfo):
     architecture = info.metadata.get("architecture")
     from fmnist import models  # Imported lazily: TensorFlow is slow to start.
 
-    settings = info.metadata.get("architecture_settings")
+    # A record from before the network builder (or before one of its settings) means the network of that time.
+    settings = models.stored_architecture(architecture, info.metadata.get("architecture_settings"))
     try:
         model = models.build(architecture, settings) if isinstance(architecture, str) else None
     except ValueError as error:

@@ -15,8 +15,8 @@ from pages.common import dataset, enlarge, t
 
 BATCH_SIZES = (16, 32, 64, 128, 256, 512)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
-FORM_DEFAULTS = {"optimizer": "adam", "schedule": "cosine", "validation_split": 0.1, "limit": 60000, "seed": 0,
-                 "augment": False, "early_stopping": 0}  # fmt: skip
+# The settings whose defaults are the same for every model (the schedule and validation split are the model's).
+FORM_DEFAULTS = {"optimizer": "adam", "limit": 60000, "seed": 0, "augment": False, "early_stopping": 0}
 # What the form's widgets offer; a link's value outside these is ignored with a message.
 BOUNDS = {"epochs": (1, 100), "validation_split": (0.0, 0.5), "seed": (0, 2**31 - 1), "limit": (10, 60000)}
 PREVIEW_IMAGES = 8

@@ -134,7 +134,7 @@ async def trainer(browser, url: str, errors: list) -> None:
         epochs = str(training.DEFAULTS["cnn"]["epochs"])  # The CNN's defaults must reach the form first.
         await page.wait_for_function(f"() => document.querySelector('[aria-label=\"Epochs\"]')?.value === '{epochs}'")
         await main.get_by_label("Training images used").fill("60000")
-        await main.get_by_label("Epochs", exact=True).fill("10")
+        await main.get_by_label("Epochs", exact=True).fill("30")  # Outlasts the drawing (the default CNN is fast).
         await main.get_by_role("button", name="Start training").click()
     except Exception as error:
         errors.append(f"trainer: {type(error).__name__}: {error}"[:200])

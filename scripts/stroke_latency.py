@@ -186,7 +186,7 @@ def run_training_mode(browser, page, target: Target, strokes: int, calibration) 
     trainer = new_page(browser)
     trainer.goto(f"{target.url}/train")
     expect(main(trainer).get_by_role("heading", name="Train a model", exact=True)).to_be_visible(timeout=SLOW)
-    start_training(trainer, "cnn", 60000, 5)
+    start_training(trainer, "cnn", 60000, 20)  # The fast default CNN: long enough to outlast the strokes.
     if target.server:  # Wait until the child trains (past its TensorFlow import).
         deadline = time.monotonic() + SLOW / 1000
         while time.monotonic() < deadline and not any(any(r.history().values()) for r in runs.list_runs()):

@@ -43,7 +43,8 @@ def test_the_network_builder_counts_parameters_before_training_and_refuses_bad_l
     app.text_input(key="train_hidden_units").input("4096, 4096").run()
     assert "this app trains at most 5,000,000" in texts(app.error)
     app.radio(key="train_model").set_value("cnn").run()  # The CNN's own layers and defaults.
-    assert app.text_input(key="train_filters").value == "32, 64" and "Parameters to learn: **421,642**" in shown(app)
+    assert app.text_input(key="train_filters").value == "16, 32" and "Parameters to learn: **207,066**" in shown(app)
+    assert app.checkbox(key="train_batch_norm").value and app.checkbox(key="train_norm_after_pool").value
     assert not labelled(app.button, "Start training").disabled
 
 
@@ -72,14 +73,14 @@ def test_augmentation_shows_the_images_before_and_after(model_dir):
 
 def test_a_shared_link_fills_the_form_and_names_the_values_it_ignored(model_dir):
     app = train_page({"model": "cnn", "epochs": "3", "filters": "16,32", "dropout": "0.1", "augment": "1",
-                      "batch_size": "lots", "learning_rate": "-2", "early_stopping": "2"})  # fmt: skip
+                      "batch_size": "lots", "learning_rate": "-2", "validation_split": "0.1", "early_stopping": "2"})  # fmt: skip
     assert app.radio(key="train_model").value == "cnn" and app.number_input(key="train_epochs").value == 3
     assert app.text_input(key="train_filters").value == "16, 32" and app.slider(key="train_dropout").value == 0.1
     assert app.checkbox(key="train_augment").value and app.number_input(key="train_early_stopping").value == 2
     warnings = texts(app.warning)
     assert "batch_size=lots was ignored" in warnings and "learning_rate=-2 was ignored" in warnings
-    assert app.selectbox(key="train_batch_size").value == 256  # The CNN's default.
-    assert query(app, "batch_size") == "256"  # The URL now holds what the form shows.
+    assert app.selectbox(key="train_batch_size").value == 128  # The CNN's default.
+    assert query(app, "batch_size") == "128"  # The URL now holds what the form shows.
 
 
 def test_a_run_records_the_network_and_early_stopping(model_dir):

@@ -32,12 +32,12 @@ def test_normalising_after_pooling_moves_the_pooling_before_the_normalisation_an
     def kinds(settings):
         return [layer.__class__.__name__ for layer in models.build("cnn", settings).layers]
 
-    before = kinds({"filters": (8,), "batch_norm": True, "dropout": 0})
+    before = kinds({"filters": (8,), "batch_norm": True, "norm_after_pool": False, "dropout": 0})
     after = kinds({"filters": (8,), "batch_norm": True, "norm_after_pool": True, "dropout": 0})
     assert before[:5] == ["Reshape", "Conv2D", "BatchNormalization", "Activation", "MaxPooling2D"]
     assert after[:5] == ["Reshape", "Conv2D", "MaxPooling2D", "BatchNormalization", "Activation"]
     # Without batch normalisation the switch changes nothing; with it, the same weights in number and shape.
-    assert kinds({"norm_after_pool": True}) == kinds({})
+    assert kinds({"batch_norm": False, "norm_after_pool": True}) == kinds({"batch_norm": False, "norm_after_pool": False})
     plain, pooled = (models.build("cnn", {"batch_norm": True, "norm_after_pool": flag}) for flag in (False, True))
     assert [w.shape for w in plain.get_weights()] == [w.shape for w in pooled.get_weights()]
     with pytest.raises(ValueError, match="after the pooling is on"):
@@ -66,7 +66,7 @@ def test_a_saved_model_rebuilds_with_its_normalisation_order(model_dir):
 def test_the_default_networks_are_the_tutorials_and_the_projects():
     assert parameter_count("mlp") == 101770  # The tutorial's 784·128+128 + 128·10+10.
     assert [layer.name for layer in models.build("mlp").layers] == ["flatten", "dense", "dense_1"]
-    assert len(models.build("cnn", {"dropout": 0}).layers) == len(models.build("cnn").layers) - 1
+    assert len(models.build("cnn", {"dropout": 0.3}).layers) == len(models.build("cnn").layers) + 1
 
 
 @pytest.mark.parametrize(
@@ -98,6 +98,35 @@ def test_settings_of_the_other_architecture_are_dropped_and_a_config_round_trips
     assert TrainConfig.from_dict(stored) == config
 
 
+def test_a_stored_config_means_the_network_of_its_time_and_a_new_one_the_defaults_of_today():
+    new = TrainConfig(model="cnn").resolved()
+    assert (new.filters, new.dropout, new.batch_norm, new.norm_after_pool) == ((16, 32), 0.0, True, True)
+    # A run recorded before the network builder names no layers: it was the CNN of 32/64 filters with dropout 0.3.
+    old = TrainConfig.from_dict({"model": "cnn", "epochs": 12, "batch_size": 256, "learning_rate": 0.003}).resolved()
+    assert (old.filters, old.dense_units, old.dropout, old.batch_norm, old.norm_after_pool) == ((32, 64), 128, 0.3, False, False)
+    # One recorded before `norm_after_pool` normalised before the pooling.
+    stored = {"model": "cnn", "filters": [16, 32], "dense_units": 64, "dropout": 0.0, "batch_norm": True}
+    assert TrainConfig.from_dict(stored).resolved().norm_after_pool is False
+    assert TrainConfig.from_dict({**stored, "norm_after_pool": True}).resolved().norm_after_pool is True
+
+
+def test_a_saved_model_without_network_settings_is_rebuilt_as_the_cnn_of_its_time(model_dir):
+    import keras
+
+    settings = {"filters": (8,), "dense_units": 16, "dropout": 0.0, "batch_norm": True, "norm_after_pool": False}
+    model = models.build("cnn", settings)
+    model.get_layer("batch_normalization").set_weights([np.full(8, -1.0), np.zeros(8), np.full(8, 0.1), np.ones(8)])
+    registry.save(model, "older", {"architecture_settings": settings})
+    record = model_dir / "older.json"
+    metadata = json.loads(record.read_text())
+    del metadata["architecture_settings"]["norm_after_pool"]  # As a model saved before the setting existed.
+    record.write_text(json.dumps(metadata))
+    images = np.random.default_rng(1).random((3, 28, 28), dtype=np.float32)
+    loaded = registry.load("older")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(images)), keras.ops.convert_to_numpy(model(images)), atol=1e-6)
+    assert [layer.__class__.__name__ for layer in loaded.layers][2:5] == ["BatchNormalization", "Activation", "MaxPooling2D"]
+
+
 def test_layer_widths_are_read_from_what_a_person_types():
     assert parse_widths("256, 128") == (256, 128) == parse_widths(" 256 128 ")
     for bad in ("", " , ", "12a", "-3", "1.5"):
@@ -113,7 +142,7 @@ def test_the_tutorial_preset_is_its_recipe():
 
 
 def test_settings_travel_through_a_url_query_and_nonsense_is_ignored_by_name():
-    config = TrainConfig(model="cnn", filters=(16, 32), dropout=0.1, augment=True, early_stopping=3, seed=9).resolved()
+    config = TrainConfig(model="cnn", filters=(16, 32), dropout=0.1, augment=True, early_stopping=3, seed=9, validation_split=0.1).resolved()
     kept, ignored = config_query.from_query(config_query.to_query(config))
     assert ignored == [] and TrainConfig(**kept).resolved() == config
     query = {"model": "cnn", "epochs": "lots", "filters": "32,0", "learning_rate": "inf", "augment": "perhaps",

@@ -39,7 +39,7 @@ def no_runs_left_behind(server):
 
 PROGRESS = re.compile(r"Epoch (\d+)/(\d+) · batch (\d+)/(\d+)")
 # A run that goes on for minutes on a small machine; the tests always end it themselves.
-LONG = ("cnn", 30000, 30)
+LONG = ("cnn", 60000, 30)
 RUN_URL = re.compile(r"/train\?(?:.*&)?run=(\d{8}-\d{6}-[0-9a-f]{8})(?:&.*)?$")  # The form's settings may sit beside it.
 
 
@@ -81,7 +81,7 @@ def press(page: Page, name: str) -> None:
 def test_a_reload_reattaches_to_the_live_run_and_stop_still_works(server, new_page):
     page = new_page()
     open_page(page, server, "train", "Train a model")
-    start_training(page, "cnn", 20000, 3)
+    start_training(page, "cnn", 60000, 20)  # Minutes even for the fast default CNN: the test ends it.
     run_id = run_of(page)
     expect(main(page).get_by_text(PROGRESS)).to_be_visible(timeout=SLOW)
     expect(main(page).get_by_test_id("stVegaLiteChart")).to_have_count(2, timeout=SLOW)

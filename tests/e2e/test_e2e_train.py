@@ -73,7 +73,7 @@ def test_live_training_in_one_session_while_another_predicts(server, new_page):
     choose_radio(predictor, "Test sample")
     expect(prediction_box(predictor)).to_be_visible(timeout=SLOW)
     open_page(trainer, server, "train", "Train a model")
-    start_training(trainer, "cnn", 20000, 3)
+    start_training(trainer, "cnn", 60000, 20)  # Minutes even for the fast default CNN: the test stops it.
     expect(stop_button(trainer)).to_be_visible(timeout=SLOW)
     expect(main(trainer).get_by_text(PROGRESS)).to_be_visible(timeout=SLOW)
     expect(charts(trainer)).to_have_count(2, timeout=SLOW)
