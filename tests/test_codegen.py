@@ -21,7 +21,11 @@ def test_script_is_valid_python_with_settings_on_top_and_no_fmnist(model):
                  if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id.isupper()
                  and not isinstance(node.value, ast.Dict)}  # fmt: skip
     assert constants["EPOCHS"] == 3 and constants["BATCH_SIZE"] == 64 and constants["LEARNING_RATE"] == 0.002
-    assert constants["SEED"] == 5 and constants["MODEL"] == model and constants["SCHEDULE"] == config.schedule == {"mlp": "cosine", "cnn": "onecycle"}[model]
+    assert (
+        constants["SEED"] == 5
+        and constants["MODEL"] == model
+        and constants["SCHEDULE"] == config.schedule == {"mlp": "cosine", "cnn": "onecycle"}[model]
+    )
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
                 for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module)])}  # fmt: skip
     assert imported <= {"gzip", "os", "pathlib", "keras", "numpy"}

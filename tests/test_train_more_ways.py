@@ -142,7 +142,9 @@ def test_the_tutorial_preset_is_its_recipe():
 
 
 def test_settings_travel_through_a_url_query_and_nonsense_is_ignored_by_name():
-    config = TrainConfig(model="cnn", filters=(16, 32), dropout=0.1, augment=True, early_stopping=3, seed=9, validation_split=0.1).resolved()
+    config = TrainConfig(
+        model="cnn", filters=(16, 32), dropout=0.1, augment=True, early_stopping=3, seed=9, validation_split=0.1
+    ).resolved()
     kept, ignored = config_query.from_query(config_query.to_query(config))
     assert ignored == [] and TrainConfig(**kept).resolved() == config
     query = {"model": "cnn", "epochs": "lots", "filters": "32,0", "learning_rate": "inf", "augment": "perhaps",
