@@ -10,7 +10,7 @@ DATASET := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 .PHONY: run test lint lock system-venv system-run system-test clean
 
 run: $(VENV)/.runtime system-run
-	$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+	$(PY) -m streamlit run server.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(VENV)/.dev system-test lint
 	$(PY) -m pytest $(PYTEST_ARGS)

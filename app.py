@@ -1,6 +1,7 @@
 """Fashion-MNIST Studio: the TensorFlow clothing-classification tutorial as a web app.
 
-Run it with `streamlit run app.py`. This file only sets up the page, the
+Run it with `make run` (`streamlit run server.py`, which serves this file with the default model warmed as the
+server starts) or `streamlit run app.py`. This file only sets up the page, the
 navigation and the sidebar; each page lives in pages/.
 """
 

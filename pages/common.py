@@ -163,8 +163,10 @@ def warm_default_predictor() -> None:
 def start_warm_up() -> threading.Thread | None:
     """Warm the default predictor in a background thread, once per server process (FMNIST_WARM_UP=0: never).
 
-    The first page a visitor opens starts it (there is no earlier hook), so by the time a picture is drawn,
-    TensorFlow is imported and the predictor that every session shares is ready.
+    server.py's lifespan hook starts it as the server starts (`make run`); under `streamlit run app.py` the
+    first page a visitor opens does. Either way, by the time a picture is drawn, TensorFlow is imported and
+    the predictor that every session shares is ready. app.py calls it on every run too: a cached resource,
+    only its first call starts the thread.
     """
     if os.environ.get("FMNIST_WARM_UP", "1") == "0":
         return None

@@ -1,7 +1,7 @@
 """Stroke on the canvas -> updated prediction, in Chromium against a real `streamlit run` (issue 11).
 
     .venv/bin/python scripts/stroke_latency.py [--strokes 20] [--url http://host:port]
-    .venv/bin/python scripts/stroke_latency.py --first [--no-warm-up]
+    .venv/bin/python scripts/stroke_latency.py --first [--no-warm-up] [--script app.py]
     .venv/bin/python scripts/stroke_latency.py --training [--strokes 20]
 
 Default: opens /predict, draws a base drawing, then times `--strokes` strokes from mouse-up to the
@@ -61,14 +61,14 @@ TIMEOUT_MS = 60_000
 class Target:
     """A server URL: given, or a `streamlit run` this script starts (and stops)."""
 
-    def __init__(self, url: str | None, warm_up: bool = True):
+    def __init__(self, url: str | None, warm_up: bool = True, script: str = "server.py"):
         self.url, self.server, self.folder = url, None, None
         if url is None:
             from e2e.e2e_support import StreamlitServer
 
             self.folder = isolated_environment()
             log = ARTIFACTS / "stroke-latency-server.log"
-            self.server = StreamlitServer(f"{self.folder.name}/models", log, warm_up=warm_up).start()
+            self.server = StreamlitServer(f"{self.folder.name}/models", log, warm_up=warm_up, script=script).start()
             self.url = self.server.url
 
     @property
@@ -208,10 +208,13 @@ def main_cli() -> None:
     parser.add_argument("--first", action="store_true", help="time the first prediction of a fresh server")
     parser.add_argument("--no-warm-up", action="store_true", help="with --first: switch the warm-up off")
     parser.add_argument("--training", action="store_true", help="also time strokes while a CNN trains")
+    parser.add_argument(
+        "--script", default="server.py", help="what the server it starts runs: server.py (as `make run`) or app.py"
+    )
     args = parser.parse_args()
     if args.first and args.url:
         parser.error("--first needs a fresh server: leave out --url")
-    target = Target(args.url, warm_up=not args.no_warm_up)
+    target = Target(args.url, warm_up=not args.no_warm_up, script=args.script)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

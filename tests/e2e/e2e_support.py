@@ -51,9 +51,11 @@ def _die_with_parent() -> None:
 
 
 class StreamlitServer:
-    """`streamlit run app.py` on a free port of 127.0.0.1, with its own models folder and log file."""
+    """`streamlit run server.py` (the app as `make run` serves it) on a free port of 127.0.0.1, with its own models
+    folder and log file; `script="app.py"` serves the plain script instead."""
 
-    def __init__(self, model_dir: Path, log_path: Path, max_trainings: int = 1, warm_up: bool = True):
+    def __init__(self, model_dir: Path, log_path: Path, max_trainings: int = 1, warm_up: bool = True, script: str = "server.py"):
+        self.script = script  # "server.py": the same app, warmed as the server starts (st.App's lifespan).
         self.model_dir = Path(model_dir)
         self.warm_up = warm_up  # Whether it warms the default model in the background, as a real server does.
         self.log_path = Path(log_path)
@@ -79,7 +81,7 @@ class StreamlitServer:
             "FMNIST_WARM_UP": "1" if self.warm_up else "0",
             "PYTHONUNBUFFERED": "1",
         }
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        command = [sys.executable, "-m", "streamlit", "run", self.script, "--server.headless", "true",
                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
                    "--browser.gatherUsageStats", "false",
                    # Other work may edit the sources while the tests run; a file watcher would then unload and

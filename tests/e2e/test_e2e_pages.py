@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from fmnist import data
+from fmnist import config, data
 
 from .e2e_support import FAST, expect_no_exception, main, open_page, sidebar, wait_until_idle
 
@@ -75,7 +75,7 @@ def test_language_switch_shows_chinese_labels_and_class_names(server, new_page):
     main(page).get_by_role("button", name="按教程设置").click()  # A click sends every widget's value.
     expect(main(page).get_by_label("训练轮数", exact=True)).to_have_value("10", timeout=FAST)
     main(page).get_by_role("radiogroup", name="模型").get_by_text("CNN", exact=True).click()
-    expect(main(page).get_by_label("训练轮数", exact=True)).to_have_value("12", timeout=FAST)
+    expect(main(page).get_by_label("训练轮数", exact=True)).to_have_value(str(config.DEFAULTS["cnn"]["epochs"]), timeout=FAST)
     expect_no_exception(page)
 
 
