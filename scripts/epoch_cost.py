@@ -1,0 +1,49 @@
+"""What one epoch of a recipe costs in this process: wall and CPU seconds per epoch, then the test accuracy.
+
+    .venv/bin/python scripts/epoch_cost.py --preset cnn-fast --epochs 2
+    .venv/bin/python scripts/epoch_cost.py --preset cnn-fast --no-norm-after-pool --epochs 2
+
+Takes the options of `python -m fmnist train` (fmnist.cli_config). CPU seconds (this process's user + system
+time) say what a recipe costs even while other work shares the cores, where wall times do not; the
+whole-process comparison with the tutorial is `python -m fmnist bench --frontier`. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fmnist import cli_config, config, data, evaluation, training
+from fmnist.history import Control
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    cli_config.add_arguments(parser)
+    recipe = cli_config.config_from_args(parser.parse_args())
+    dataset = data.load()
+    marks = [(time.perf_counter(), time.process_time())]  # The first epoch includes tracing the step.
+
+    def emit(event: dict) -> None:
+        if event.get("type") == "epoch" and not event.get("partial"):
+            marks.append((time.perf_counter(), time.process_time()))
+
+    model, seconds, _ = training.train(recipe, dataset, emit, Control())
+    accuracy = evaluation.evaluate(model, dataset.test_images, dataset.test_labels).accuracy
+    epochs = [{"wall_s": round(b[0] - a[0], 2), "cpu_s": round(b[1] - a[1], 2)} for a, b in itertools.pairwise(marks)]
+    print(json.dumps({
+        "config": recipe.to_dict(), "parameters": config.parameter_count(recipe.model, recipe.architecture()),
+        "epochs": epochs, "train_seconds": round(seconds, 2), "test_accuracy": round(accuracy, 4),
+        "load": [round(x, 2) for x in os.getloadavg()],
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
