@@ -44,16 +44,13 @@ def build_cnn(
     stack = [keras.Input(shape=(28, 28)), layers.Reshape((28, 28, 1), name="reshape")]
     for index, count in enumerate(filters):
         pool = layers.MaxPooling2D(name=_numbered("max_pooling2d", index))
-        if batch_norm:
-            stack.append(layers.Conv2D(count, 3, padding="same", use_bias=False, name=_numbered("conv2d", index)))
-            if norm_after_pool:
-                stack.append(pool)
-            stack.append(layers.BatchNormalization(name=_numbered("batch_normalization", index)))
-            stack.append(layers.Activation("relu", name=_numbered("activation", index)))
-        else:
-            stack.append(layers.Conv2D(count, 3, padding="same", activation="relu", name=_numbered("conv2d", index)))
-        if not (batch_norm and norm_after_pool):
-            stack.append(pool)
+        if not batch_norm:
+            stack += [layers.Conv2D(count, 3, padding="same", activation="relu", name=_numbered("conv2d", index)), pool]
+            continue
+        conv = layers.Conv2D(count, 3, padding="same", use_bias=False, name=_numbered("conv2d", index))
+        normalise = [layers.BatchNormalization(name=_numbered("batch_normalization", index)),
+                     layers.Activation("relu", name=_numbered("activation", index))]  # fmt: skip
+        stack += [conv, pool, *normalise] if norm_after_pool else [conv, *normalise, pool]
     stack.append(layers.Flatten(name="flatten"))
     if dropout:
         stack.append(layers.Dropout(dropout, name="dropout"))
