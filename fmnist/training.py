@@ -48,10 +48,10 @@ def train(
     images, labels = dataset.train_images, dataset.train_labels
     if config.limit is not None:
         images, labels = images[: config.limit], labels[: config.limit]
-    x = images.astype(np.float32) / 255.0
-    y = labels.astype(np.int32)
+    # The training images stay bytes: the pipeline scales each batch (see shuffled_batches).
+    x, y = images, labels.astype(np.int32)
     n_val = int(len(x) * config.validation_split)
-    validation = (x[len(x) - n_val :], y[len(y) - n_val :]) if n_val else None
+    validation = (scaled(x[len(x) - n_val :]), y[len(y) - n_val :]) if n_val else None
     x, y = x[: len(x) - n_val], y[: len(y) - n_val]
 
     # Reseeds Python, NumPy and TensorFlow: harmless here, because this process trains one run only.
@@ -85,7 +85,7 @@ def train(
                 raise ValueError("Augmentation and early stopping are not available with multi-worker training.")
             # The custom loop drives our own callbacks only (TensorBoard's needs `fit`'s internals).
             hooks = keras.callbacks.CallbackList([c for c in callbacks if not isinstance(c, keras.callbacks.TensorBoard)])
-            fit_custom(model, strategy, x, y, config.batch_size, config.epochs, validation, hooks, config.seed)
+            fit_custom(model, strategy, scaled(x), y, config.batch_size, config.epochs, validation, hooks, config.seed)
         else:
             model.fit(
                 shuffled_batches(x, y, config.batch_size, config.seed, config.augment),
@@ -142,18 +142,29 @@ class TrainingJob:
         return self
 
 
+def scaled(images: np.ndarray) -> np.ndarray:
+    """Images of 0..255 (bytes, as the dataset holds them) as float32 in [0, 1]."""
+    return images.astype(np.float32) / 255.0
+
+
 def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int, augment: bool = False):
     """A tf.data pipeline that reshuffles each epoch by index and gathers batches from memory (augmented if asked).
 
     Measured 1.6x faster per epoch than handing `fit` the numpy arrays (README "Performance"),
-    and deterministic for a given seed.
+    and deterministic for a given seed. The images (0..255, as the dataset's bytes) stay as they are in memory
+    and each batch is scaled as it is gathered: the same float32 values as `scaled` gives for all 60,000 at
+    once, without two 190 MB copies before the first step (README "Performance").
     """
     import tensorflow as tf
 
     images, labels = tf.constant(x), tf.constant(y)
+
+    def batch(index):
+        return tf.cast(tf.gather(images, index), tf.float32) / 255.0, tf.gather(labels, index)
+
     order = tf.data.Dataset.range(len(x)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     batches = order.batch(batch_size).map(
-        lambda index: (tf.gather(images, index), tf.gather(labels, index)),
+        batch,
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
     )

@@ -179,3 +179,20 @@ def test_a_build_never_depends_on_keras_name_counters():
         keras.layers.Dense(1)
         third = [layer.name for layer in models.build(name).layers]
         assert first == second == third and len(set(first)) == len(first)
+
+
+def test_the_pipeline_scales_each_batch_exactly_as_the_whole_array_would_be(dataset):
+    # The training images stay bytes in memory; every batch must hold the very floats that dividing the whole
+    # array by 255 gives (what evaluation, the probe records and the predictor see), each image with its label.
+    images, labels = dataset.train_images[:300], dataset.train_labels[:300].astype(np.int32)
+    expected = training.scaled(images)
+    batches = list(training.shuffled_batches(images, labels, 64, seed=3).as_numpy_iterator())
+    seen = np.concatenate([y for _, y in batches])
+    assert sorted(seen.tolist()) == sorted(labels.tolist()) and [len(y) for _, y in batches] == [64] * 4 + [44]
+    for x, y in batches:
+        assert x.dtype == np.float32 and x.shape[1:] == (28, 28)
+        # Find each batch image among the originals (rows are distinct), then compare its floats bit for bit.
+        for image, label in zip(x, y):
+            matches = np.flatnonzero((expected == image).all(axis=(1, 2)))
+            assert len(matches) >= 1 and labels[matches[0]] == label
+            np.testing.assert_array_equal(image, expected[matches[0]])
