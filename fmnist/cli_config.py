@@ -12,7 +12,7 @@ from fmnist import config
 
 SETTINGS = ("model", "epochs", "batch_size", "learning_rate", "optimizer", "schedule", "validation_split", "limit", "seed",
             "hidden_units", "filters", "dense_units", "dropout", "batch_norm", "norm_after_pool", "augment",
-            "early_stopping")  # fmt: skip
+            "early_stopping", "label_smoothing")  # fmt: skip
 PRESETS = config.PRESETS
 
 
@@ -73,6 +73,13 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
         type=int,
         metavar="PATIENCE",
         help="stop after PATIENCE epochs without a lower validation loss, keep the best weights",
+    )
+    add(
+        "--label-smoothing",
+        type=float,
+        metavar="S",
+        help=f"aim the loss at 1 - S + S/10 for the true class and S/10 for the others (0 to {config.MAX_LABEL_SMOOTHING}; "
+        "default: 0, the tutorial's loss)",
     )
 
 

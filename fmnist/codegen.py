@@ -85,6 +85,7 @@ def script(config, origin: str = "", filename: str = "train.py") -> str:
         "SEED": repr(int(config.seed)),
         "AUGMENT": repr(bool(config.augment)),
         "EARLY_STOPPING": repr(int(config.early_stopping)),
+        "LABEL_SMOOTHING": repr(float(config.label_smoothing)),
         "ARCHITECTURE_SETTINGS": SETTINGS_CODE[config.model].format(**settings),
         "BUILD_MODEL": BUILD_CODE[config.model],
     }

@@ -50,6 +50,8 @@ MAX_HIDDEN_LAYERS, MAX_WIDTH = 8, 4096
 MAX_CONV_BLOCKS, MAX_FILTERS = 4, 512
 MAX_DROPOUT = 0.8
 MAX_PATIENCE = 100
+# Label smoothing: the most of each target's certainty that may be spread over all ten classes.
+MAX_LABEL_SMOOTHING = 0.5
 
 # "As in the tutorial": its network and its `model.fit(train_images, train_labels, epochs=10)` with Keras's
 # defaults (batch 32, Adam at 1e-3, a constant learning rate, no validation split).
@@ -65,6 +67,7 @@ TUTORIAL_PRESET = {
     "dropout": 0.0,
     "augment": False,
     "early_stopping": 0,
+    "label_smoothing": 0.0,
 }
 # "A fast CNN": the quickest CNN recipe of the accuracy/time frontier measured on a 2-core CPU (README
 # "Performance", `python -m fmnist bench --frontier`): small convolution blocks, each normalised after its
@@ -84,6 +87,7 @@ FAST_CNN_PRESET = {
     "norm_after_pool": True,
     "augment": False,
     "early_stopping": 0,
+    "label_smoothing": 0.0,
 }
 PRESETS = {"tutorial": TUTORIAL_PRESET, "cnn-fast": FAST_CNN_PRESET}
 
@@ -148,6 +152,9 @@ class TrainConfig:
     augment: bool = False
     # Stop once the validation loss has not improved for this many epochs and keep the best epoch's weights (0: off).
     early_stopping: int = 0
+    # Label smoothing: the loss aims at (1 - s) on the true class plus s/10 on every class instead of all on the
+    # true one, so the network is not pushed to ever more certain answers (0: the tutorial's loss).
+    label_smoothing: float = 0.0
 
     def resolved(self) -> TrainConfig:
         """A copy with every None replaced by the model's default, after checking all values."""
@@ -179,6 +186,11 @@ class TrainConfig:
             raise ValueError(f"Early stopping waits between 0 (off) and {MAX_PATIENCE} epochs, not {config.early_stopping}.")
         if config.early_stopping and not config.validation_split:
             raise ValueError("Early stopping watches the validation loss: choose a validation split above 0, or turn it off.")
+        smoothing = config.label_smoothing
+        if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0 <= smoothing <= MAX_LABEL_SMOOTHING:
+            raise ValueError(
+                f"Label smoothing must be between 0 (off) and {MAX_LABEL_SMOOTHING}, not {config.label_smoothing!r}."
+            )
         return config
 
     def architecture(self) -> dict:

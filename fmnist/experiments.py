@@ -44,6 +44,7 @@ def row(run: runs.Run) -> dict:
         "parameters": parameters,
         "augment": config.augment,
         "early_stopping": config.early_stopping,
+        "label_smoothing": config.label_smoothing,
         "epochs": config.epochs,
         "batch_size": config.batch_size,
         "learning_rate": config.learning_rate,

@@ -32,6 +32,12 @@ STRINGS = {
         "early_stopping": "Early stopping (epochs of patience, 0: off)",
         "early_stopping_help": "Stop once the validation loss has not improved for this many epochs, and keep the "
         "weights of the best epoch. Needs a validation split.",
+        "label_smoothing": "Label smoothing",
+        "label_smoothing_help": "How much of each answer's certainty the loss spreads over all ten classes: with 0.1 it "
+        "aims at 0.91 for the true class and 0.01 for each other one instead of 1 and 0, so the network is not pushed "
+        "to ever more certain answers. The loss then cannot reach 0 (0: the tutorial's loss).",
+        "run_label_smoothing": " · label smoothing {smoothing}",
+        "label_smoothing_short": "Label smoothing",
         "preset_tutorial": "As in the tutorial",
         "preset_tutorial_help": "The tutorial's recipe: the MLP, 10 epochs, batch 32, Adam at 0.001, a constant "
         "learning rate, no validation split.",
@@ -79,6 +85,11 @@ STRINGS = {
         "augment_again": "再随机一次",
         "early_stopping": "提前停止（容忍的轮数，0 表示关闭）",
         "early_stopping_help": "验证集损失连续这么多轮没有改善就停止训练，并保留最好那一轮的权重。需要验证集。",
+        "label_smoothing": "标签平滑",
+        "label_smoothing_help": "把每个答案的确定性拿出这么多，平均分给全部十个类别：取 0.1 时，损失函数的目标是真实类别 0.91、"
+        "其他每个类别 0.01，而不是 1 和 0，网络就不会被一味推向越来越确定的答案。这时损失降不到 0（0 表示教程的损失函数）。",
+        "run_label_smoothing": " · 标签平滑 {smoothing}",
+        "label_smoothing_short": "标签平滑",
         "preset_tutorial": "按教程设置",
         "preset_tutorial_help": "教程的做法：MLP、10 轮、批大小 32、Adam 学习率 0.001、恒定学习率、不留验证集。",
         "preset_cnn_fast": "快速 CNN",

@@ -109,18 +109,43 @@ def compile_model(
     decay_steps: int | None = None,
     execution: dict | None = None,
     schedule: str = "cosine",
+    label_smoothing: float = 0.0,
 ) -> keras.Model:
     """Compile as the tutorial does: sparse categorical cross-entropy on logits, accuracy.
 
     With `decay_steps`, the learning rate follows a cosine from `learning_rate`
     down to 2 % of it over that many steps; `execution` holds `jit_compile`
-    and `steps_per_execution` (see fmnist.config.EXECUTION).
+    and `steps_per_execution` (see fmnist.config.EXECUTION). With `label_smoothing`,
+    the cross-entropy aims at smoothed targets (SmoothedSparseCrossentropy).
     """
     rate = make_schedule(learning_rate, decay_steps, schedule)
+    if label_smoothing:
+        loss = SmoothedSparseCrossentropy(label_smoothing)
+    else:
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     model.compile(
         optimizer=make_optimizer(optimizer, rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        loss=loss,
         metrics=["accuracy"],
         **(execution or {}),
     )
     return model
+
+
+class SmoothedSparseCrossentropy(keras.losses.Loss):
+    """Cross-entropy of logits against class numbers, with label smoothing: the target of an image of class k is
+    1 - s + s/10 for k and s/10 for each other class (Keras's `categorical_crossentropy` with `label_smoothing`
+    on the one-hot labels). Keras's SparseCategoricalCrossentropy has no smoothing, and the pipeline, the
+    validation data and the accuracy metric all keep class numbers."""
+
+    def __init__(self, label_smoothing: float, name: str = "smoothed_sparse_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = float(label_smoothing)
+
+    def call(self, y_true, y_pred):
+        classes = keras.ops.shape(y_pred)[-1]
+        targets = keras.ops.one_hot(keras.ops.reshape(keras.ops.cast(y_true, "int32"), (-1,)), classes)
+        return keras.losses.categorical_crossentropy(targets, y_pred, from_logits=True, label_smoothing=self.label_smoothing)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}

@@ -62,7 +62,9 @@ def train(
     execution = models.EXECUTION[config.model] if strategy is None else None
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         network = models.build(config.model, config.architecture())
-        model = models.compile_model(network, config.optimizer, config.learning_rate, decay_steps, execution, config.schedule)
+        model = models.compile_model(
+            network, config.optimizer, config.learning_rate, decay_steps, execution, config.schedule, config.label_smoothing
+        )
     recorder = keras_callback(emit, control, steps, config.epochs, config.batch_size, len(x))
     callbacks = [recorder]
     if config.early_stopping:
@@ -81,8 +83,8 @@ def train(
     stopped = False
     try:
         if needs_custom_loop(strategy):
-            if config.augment or config.early_stopping:
-                raise ValueError("Augmentation and early stopping are not available with multi-worker training.")
+            if config.augment or config.early_stopping or config.label_smoothing:
+                raise ValueError("Augmentation, early stopping and label smoothing are not available with multi-worker training.")
             # The custom loop drives our own callbacks only (TensorBoard's needs `fit`'s internals).
             hooks = keras.callbacks.CallbackList([c for c in callbacks if not isinstance(c, keras.callbacks.TensorBoard)])
             fit_custom(model, strategy, scaled(x), y, config.batch_size, config.epochs, validation, hooks, config.seed)

@@ -25,7 +25,7 @@ def table_ui(rows: list[dict]) -> list[str]:
     columns = {
         "run": t("run"), "model": t("model"), "network": t("network"), "parameters": t("parameters_short"),
         "status": t("status"), "epochs_run": t("epochs_run"), "epochs": t("epochs"), "batch_size": t("batch_size"), "learning_rate": t("learning_rate"), "optimizer": t("optimizer"),
-        "dropout": t("dropout"), "augment": t("augment_short"), "early_stopping": t("early_stopping_short"), "images": t("subset"), "train_time": t("train_time"), "test_accuracy": t("test_accuracy"), "source": t("source"),
+        "dropout": t("dropout"), "augment": t("augment_short"), "early_stopping": t("early_stopping_short"), "label_smoothing": t("label_smoothing_short"), "images": t("subset"), "train_time": t("train_time"), "test_accuracy": t("test_accuracy"), "source": t("source"),
     }  # fmt: skip
     state = st.dataframe(
         frame[list(columns)].rename(columns=columns),

@@ -16,9 +16,15 @@ from pages.common import dataset, enlarge, t
 BATCH_SIZES = (16, 32, 64, 128, 256, 512)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 # The settings whose defaults are the same for every model (the schedule and validation split are the model's).
-FORM_DEFAULTS = {"optimizer": "adam", "limit": 60000, "seed": 0, "augment": False, "early_stopping": 0}
+FORM_DEFAULTS = {"optimizer": "adam", "limit": 60000, "seed": 0, "augment": False, "early_stopping": 0, "label_smoothing": 0.0}
 # What the form's widgets offer; a link's value outside these is ignored with a message.
-BOUNDS = {"epochs": (1, 100), "validation_split": (0.0, 0.5), "seed": (0, 2**31 - 1), "limit": (10, 60000)}
+BOUNDS = {
+    "epochs": (1, 100),
+    "validation_split": (0.0, 0.5),
+    "seed": (0, 2**31 - 1),
+    "limit": (10, 60000),
+    "label_smoothing": (0.0, fconfig.MAX_LABEL_SMOOTHING),
+}
 PREVIEW_IMAGES = 8
 
 
@@ -179,9 +185,11 @@ def config_ui(busy: bool) -> fconfig.TrainConfig | None:
     row[1].slider(t("validation_split"), *BOUNDS["validation_split"], step=0.05, key="train_validation_split")
     row[2].number_input(t("subset"), *BOUNDS["limit"], step=1000, key="train_limit")
     row[3].number_input(t("seed"), *BOUNDS["seed"], key="train_seed")
-    row = st.columns(2)
+    row = st.columns(3)
     row[0].checkbox(t("augment"), key="train_augment", help=t("augment_help"))
     row[1].number_input(t("early_stopping"), 0, fconfig.MAX_PATIENCE, key="train_early_stopping", help=t("early_stopping_help"))
+    row[2].number_input(t("label_smoothing"), *BOUNDS["label_smoothing"], step=0.05, format="%.2f",
+                        key="train_label_smoothing", help=t("label_smoothing_help"))  # fmt: skip
     if state.train_augment:
         augmentation_ui()
     config, problem = current_config()  # Again: the widgets above may have changed since the network's check.
@@ -208,4 +216,6 @@ def describe_network(config: fconfig.TrainConfig) -> str:
         text += t("run_augmented")
     if config.early_stopping:
         text += t("run_early_stopping", patience=config.early_stopping)
+    if config.label_smoothing:
+        text += t("run_label_smoothing", smoothing=f"{config.label_smoothing:g}")
     return text

@@ -73,29 +73,34 @@ def test_augmentation_shows_the_images_before_and_after(model_dir):
 
 def test_a_shared_link_fills_the_form_and_names_the_values_it_ignored(model_dir):
     app = train_page({"model": "cnn", "epochs": "3", "filters": "16,32", "dropout": "0.1", "augment": "1",
-                      "batch_size": "lots", "learning_rate": "-2", "validation_split": "0.1", "early_stopping": "2"})  # fmt: skip
+                      "batch_size": "lots", "learning_rate": "-2", "validation_split": "0.1", "early_stopping": "2",
+                      "label_smoothing": "0.2"})  # fmt: skip
     assert app.radio(key="train_model").value == "cnn" and app.number_input(key="train_epochs").value == 3
     assert app.text_input(key="train_filters").value == "16, 32" and app.slider(key="train_dropout").value == 0.1
     assert app.checkbox(key="train_augment").value and app.number_input(key="train_early_stopping").value == 2
+    assert app.number_input(key="train_label_smoothing").value == 0.2
     warnings = texts(app.warning)
     assert "batch_size=lots was ignored" in warnings and "learning_rate=-2 was ignored" in warnings
     assert app.selectbox(key="train_batch_size").value == 128  # The CNN's default.
     assert query(app, "batch_size") == "128"  # The URL now holds what the form shows.
 
 
-def test_a_run_records_the_network_and_early_stopping(model_dir):
+def test_a_run_records_the_network_early_stopping_and_label_smoothing(model_dir):
     app = train_page()
     app.text_input(key="train_hidden_units").input("32, 16").run()
     app.number_input(key="train_epochs").set_value(2)
     app.number_input(key="train_limit").set_value(500)
     app.number_input(key="train_early_stopping").set_value(3)
     app.checkbox(key="train_augment").check()
+    app.number_input(key="train_label_smoothing").set_value(0.1)
     labelled(app.button, "Start training").click().run()
     view = wait_for_run(app)
     assert view.status == "finished", view.error
     config = runs.get(view.id).config()
     assert config.hidden_units == (32, 16) and config.augment and config.early_stopping == 3
+    assert config.label_smoothing == 0.1
     assert "hidden layers of 32, 16 units" in texts(app.caption) and "augmented images" in texts(app.caption)
+    assert "label smoothing 0.1" in texts(app.caption)
 
 
 def test_the_fast_cnn_preset_fills_in_its_recipe(model_dir):
