@@ -58,7 +58,8 @@ def test_layer_summary_gives_shapes_and_parameter_counts(cnn):
     assert [r.name for r in rows[:-1]] == [layer.name for layer in cnn.layers]
     assert sum(r.params for r in rows) == cnn.count_params()
     conv = next(r for r in rows if r.name == "conv2d")
-    assert conv.kind == "conv" and conv.shape == (28, 28, 32) and conv.params == 3 * 3 * 32 + 32
+    # The shipped CNN: 24 filters of 3 x 3, without biases (batch normalisation follows).
+    assert conv.kind == "conv" and conv.shape == (28, 28, 24) and conv.params == 3 * 3 * 24
     assert rows[-1].to_dict() == {"name": "softmax", "shape": [10], "params": 0}
 
 
@@ -164,9 +165,9 @@ def test_first_layer_weights_as_pictures(cnn, mlp):
     assert kind == "dense" and templates.shape == (128, 28, 28)
     np.testing.assert_array_equal(templates[5].reshape(-1), kernel[:, 5])
     kind, kernels = explain.first_layer_weights(cnn)
-    assert kind == "conv" and kernels.shape == (32, 3, 3)
+    assert kind == "conv" and kernels.shape == (24, 3, 3)
     np.testing.assert_array_equal(kernels[4], explain.kernel(cnn, "conv2d", 4)[:, :, 0])
-    assert explain.kernel(cnn, "conv2d_1", 63).shape == (3, 3, 32)
+    assert explain.kernel(cnn, "conv2d_1", 47).shape == (3, 3, 24)
 
 
 def test_bad_arguments_get_helpful_errors(cnn):

@@ -29,7 +29,7 @@ def test_explain_json_lines_and_a_bad_file(tmp_path, capsys, dataset):
         and good["class_name"] == data.CLASS_NAMES[good["class_id"]]
     )
     assert [layer["name"] for layer in good["layers"]] == [layer.name for layer in model.layers] + ["softmax"]
-    assert good["layers"][1] == {"name": "conv2d", "shape": [28, 28, 32], "params": 320}
+    assert good["layers"][1] == {"name": "conv2d", "shape": [28, 28, 24], "params": 216}
     drops = [patch[2] for patch in good["occlusion_top_patches"]]
     assert len(drops) == 5 and drops == sorted(drops, reverse=True)
     assert good["neighbours"] == [int(i) for i in embedding.neighbours(model, image, 5, dataset=dataset)]

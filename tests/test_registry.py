@@ -216,7 +216,7 @@ def test_the_folder_has_a_quota(model_dir, tiny_model, monkeypatch):
 def test_shipped_default_is_listed_read_only_and_loads():
     info = registry.get("default")
     assert info.read_only and info.metadata["architecture"] == "cnn"
-    assert "python -m fmnist train --model cnn" in info.metadata["command"]
+    assert "python -m fmnist train --preset cnn-fast --filters 24,48" in info.metadata["command"]
     assert registry.load("default").output_shape == (None, 10)
 
 
