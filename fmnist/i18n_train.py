@@ -45,6 +45,10 @@ STRINGS = {
         "preset_cnn_fast_help": "The quickest CNN recipe measured on this 2-core machine: about 92.3 % test accuracy "
         "after 4 epochs (under half a minute, less time than the tutorial's MLP). Filters 16 and 32, each block "
         "normalised after its pooling, dense 128, batches of 128, a one-cycle learning rate peaking at 0.005.",
+        "preset_cnn_accurate": "An accurate CNN",
+        "preset_cnn_accurate_help": "The recipe measured past 93 % within 2.5 times the tutorial's time on this 2-core "
+        "machine: about 93.1 % test accuracy after 10 epochs (about a minute and a half). The fast CNN with a dense "
+        "layer of 256, dropout 0.3 and label smoothing 0.1.",
         "share_settings": "This page's address holds these settings: copy it to share a form filled in like this.",
         "query_ignored": "The link's value {name}={value} was ignored ({reason}); the form shows its default.",
         "run_network": "Network: {layers}, dropout {dropout}, {parameters:,} parameters · learning rate: {schedule}",
@@ -95,6 +99,9 @@ STRINGS = {
         "preset_cnn_fast": "快速 CNN",
         "preset_cnn_fast_help": "在这台双核机器上测得最快的 CNN 配方：4 轮（不到半分钟，比教程的 MLP 还快）后测试准确率约 92.3%。"
         "卷积核 16 和 32，每个卷积块在池化之后做批归一化，全连接 128，批大小 128，峰值 0.005 的单周期学习率。",
+        "preset_cnn_accurate": "精确 CNN",
+        "preset_cnn_accurate_help": "在这台双核机器上测得的、在教程 2.5 倍时间内超过 93% 的配方：10 轮（约一分半钟）后测试准确率约 93.1%。"
+        "即快速 CNN 加上 256 单元的全连接层、0.3 的 dropout 和 0.1 的标签平滑。",
         "share_settings": "本页地址包含这些设置：复制地址即可分享一份这样填好的表单。",
         "query_ignored": "链接中的 {name}={value} 已被忽略（{reason}）；表单使用默认值。",
         "run_network": "网络：{layers}，dropout {dropout}，共 {parameters:,} 个参数 · 学习率：{schedule}",

@@ -145,7 +145,7 @@ def config_ui(busy: bool) -> fconfig.TrainConfig | None:
     initialise()
     for name, value, reason in st.session_state.pop("train_ignored", []):
         st.warning(t("query_ignored", name=name, value=value, reason=reason), icon=":material/link:")
-    top = st.columns([4, 2, 2])
+    top = st.columns([4, 2, 2, 2])
     top[0].radio(
         t("model"),
         fconfig.ARCHITECTURES,
@@ -160,6 +160,10 @@ def config_ui(busy: bool) -> fconfig.TrainConfig | None:
     top[2].button(
         t("preset_cnn_fast"), on_click=apply_preset, args=("cnn-fast",), help=t("preset_cnn_fast_help"), icon=":material/bolt:"
     )
+    top[3].button(
+        t("preset_cnn_accurate"), on_click=apply_preset, args=("cnn-accurate",), help=t("preset_cnn_accurate_help"),
+        icon=":material/target:",
+    )  # fmt: skip
     model, state = st.session_state.train_model, st.session_state
     defaults = fconfig.DEFAULTS[model]
     with st.container(border=True):

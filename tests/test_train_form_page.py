@@ -114,3 +114,15 @@ def test_the_fast_cnn_preset_fills_in_its_recipe(model_dir):
     assert query(app, "batch_norm") == "1" and query(app, "norm_after_pool") == "1" and query(app, "schedule") == "onecycle"
     app.checkbox(key="train_batch_norm").uncheck().run()
     assert app.checkbox(key="train_norm_after_pool").disabled  # It means nothing without batch normalisation.
+
+
+def test_the_accurate_cnn_preset_fills_in_its_recipe_and_the_fast_one_takes_it_back(model_dir):
+    app = train_page()
+    labelled(app.button, "An accurate CNN").click().run()
+    assert app.radio(key="train_model").value == "cnn" and app.number_input(key="train_epochs").value == 10
+    assert app.number_input(key="train_dense_units").value == 256 and app.slider(key="train_dropout").value == 0.3
+    assert app.number_input(key="train_label_smoothing").value == 0.1
+    assert "Parameters to learn: **409,178**" in shown(app) and query(app, "label_smoothing") == "0.1"
+    labelled(app.button, "A fast CNN").click().run()  # Every setting of the other recipe goes back.
+    assert app.number_input(key="train_label_smoothing").value == 0.0 and app.slider(key="train_dropout").value == 0.0
+    assert app.number_input(key="train_dense_units").value == 128 and "Parameters to learn: **207,066**" in shown(app)
