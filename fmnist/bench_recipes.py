@@ -35,6 +35,14 @@ FRONTIER = {
     "cnn-wide-pool-bn-10": "--preset cnn-fast --filters 32,64 --epochs 10",
     "cnn-bn": "--model cnn --batch-norm --dropout 0.2 --batch-size 256 --epochs 6 --learning-rate 0.005 --schedule onecycle",
     "mlp-256": "--model mlp --hidden-units 256 --epochs 9",
+    # Toward 0.930 within 2.5x the tutorial: the fast recipe for 10 epochs with dropout, label smoothing and a dense
+    # layer of 256 (the "accurate CNN" preset: --preset cnn-fast --epochs 10 --dropout 0.3 --label-smoothing 0.1
+    # --dense-units 256); the same with the dense layer of 128; and the recipe that trained the shipped default
+    # model (filters 24/48, batches of 256).
+    "cnn-smooth": "--preset cnn-accurate",
+    "cnn-smooth-128": "--preset cnn-fast --epochs 10 --dropout 0.3 --label-smoothing 0.1",
+    "cnn-default-model": "--preset cnn-fast --filters 24,48 --epochs 10 --dropout 0.3 --label-smoothing 0.1 "
+    "--batch-size 256 --learning-rate 0.01",
     # The CNN defaults before the fast recipe became them (minutes on this machine).
     "cnn-before": "--model cnn --filters 32,64 --no-batch-norm --dropout 0.3 --epochs 12 --batch-size 256 "
     "--learning-rate 0.003 --schedule cosine --validation-split 0.1",

@@ -16,7 +16,7 @@ ARCHITECTURE_DEFAULTS = {
 }
 # What a stored record (a run's config.json, a saved model's metadata) means by a network setting it does not
 # name: the network as it was before the setting existed. Records from before the network builder name none
-# (the shipped model among them: 32/64 filters, dropout 0.3); those from before `norm_after_pool` lack that one.
+# (the model shipped until 2026-11-29 among them: 32/64 filters, dropout 0.3); those from before `norm_after_pool` lack that one.
 STORED_DEFAULTS = {
     "mlp": {"hidden_units": (128,), "dropout": 0.0},
     "cnn": {"filters": (32, 64), "dense_units": 128, "dropout": 0.3, "batch_norm": False, "norm_after_pool": False},
