@@ -171,3 +171,29 @@ def test_whole_process_returns_the_wall_time_and_the_last_json_line(tmp_path):
     script.write_text('print("noise")\nprint(\'{"test_accuracy": 0.5}\')\n')
     figures = bench_recipes.whole_process([str(script)])
     assert figures["test_accuracy"] == 0.5 and figures["wall_seconds"] > 0
+
+
+def test_the_frontier_trains_each_recipe_with_the_seeds_asked_for(monkeypatch):
+    from fmnist import bench_recipes
+
+    commands = []
+
+    def fake_process(command, env=None):  # Stands in for a whole training process: its figures depend on the seed.
+        commands.append(command)
+        seed = int(command[command.index("--seed") + 1]) if "--seed" in command else 0
+        return {"wall_seconds": 10.0 + seed, "test_accuracy": 0.9 + seed / 100, "train_seconds": 5.0}
+
+    monkeypatch.setattr(bench_recipes, "whole_process", fake_process)
+    results = bench_recipes.measure(("cnn-fast", "mlp"), report=lambda line: None)
+    assert [r["seed"] for r in results["cnn-fast"]["runs"]] == [0] and [r["seed"] for r in results["mlp"]["runs"]] == [0, 1, 2]
+    results = bench_recipes.measure(("cnn-fast",), seeds=(1, 3), report=lambda line: None)
+    assert [r["seed"] for r in results["cnn-fast"]["runs"]] == [1, 3]
+    assert results["cnn-fast"]["mean_test_accuracy"] == 0.92 and results["cnn-fast"]["ratio_to_tutorial"] == 1.2
+    assert commands[-1][commands[-1].index("--preset") + 1] == "cnn-fast"
+
+
+def test_bench_seeds_are_checked_and_go_with_the_frontier():
+    result = run_cli("bench", "--frontier", "mlp", "--seeds", "1,x")
+    assert result.returncode != 0 and "give 1 to 10 whole numbers from 0" in result.stderr
+    result = run_cli("bench", "--seeds", "1")
+    assert result.returncode != 0 and "give --frontier too" in result.stderr
