@@ -31,14 +31,20 @@ def drawing_canvas(stroke_width: int, labels: dict[str, str], key: str = "canvas
     `labels` names the buttons and the canvas: {"undo": ..., "reset": ..., "canvas": ...}.
     """
     # The strokes this session's canvas last sent go back with the data, so a canvas the browser had to build
-    # anew (a remount) shows them again; a canvas that is still there keeps its own, which may be newer.
-    paths = drawing.paths_of((st.session_state.get(key) or {}).get("drawing"))
+    # anew (a remount) shows them again and sends them; a canvas that is still there keeps its own, which may be
+    # newer. Streamlit forgets a widget's state in a run that does not show it (Draw -> Upload -> Draw), so the
+    # strokes are also kept under a key of their own.
+    kept = f"{key}_kept_paths"
+    known = (st.session_state.get(key) or {}).get("drawing")
+    paths = drawing.paths_of(known) or st.session_state.get(kept, [])
     result = _mount(
         key=key,
-        data={"width": stroke_width, "paths": paths, **labels},
+        data={"width": stroke_width, "paths": paths, "known": known is not None, **labels},
         default={"drawing": None},
         on_drawing_change=lambda: None,  # Declares the state value "drawing"; its change reruns the fragment.
         width="content",
         height="content",
     )
+    if result.get("drawing") is not None:  # None: a canvas just built that has sent nothing yet.
+        st.session_state[kept] = drawing.paths_of(result.get("drawing"))
     return drawing.decode(result.get("drawing"))

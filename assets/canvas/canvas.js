@@ -8,6 +8,8 @@
 // labels after a change of language, the strokes it holds), with the same parentElement as long as the
 // element stays mounted. So the canvas is built once per parentElement and later calls only update it;
 // the strokes it holds are the truth, and the ones Python sends back are used only by a canvas built anew.
+// `known: false` in the data says Python holds no drawing (it forgets a widget's state in a run that does not
+// show it): a canvas that shows strokes then sends them again.
 
 const SIZE = 280;
 const canvases = new WeakMap();
@@ -165,11 +167,19 @@ class DrawingCanvas {
     this.commit();
   }
 
+  resend() {
+    this.restored = Date.now();
+    this.commit();
+  }
+
   // Shows the strokes and sends them to Python at once.
   commit() {
     this.redraw();
     const paths = this.paths;
-    this.send({png: paths.length ? exportPng(paths) : null, strokes: paths.length, paths});
+    const value = {png: paths.length ? exportPng(paths) : null, strokes: paths.length, paths};
+    if (this.restored) value.restored = this.restored;
+    this.restored = 0;
+    this.send(value);
   }
 }
 
@@ -182,4 +192,8 @@ export default function (component) {
     canvas.adopt((data || {}).paths);
   }
   canvas.update(data || {}, setStateValue);
+  // Python forgets the drawing in a run that does not show the canvas (Draw -> Upload -> Draw), while this
+  // canvas (or a new one, from the strokes Python kept) still shows it: send it again, marked as new, since
+  // the browser may hold that very value and would not pass an equal one on; after this call returns.
+  if (data && data.known === false && canvas.paths.length > 0) setTimeout(() => canvas.resend(), 0);
 }

@@ -1,5 +1,5 @@
 """In a real browser: the drawing canvas's Undo and Reset, its Chinese labels, and a drawing that outlives a
-full page rerun (a change of language)."""
+full page rerun (a change of language) and a detour through another input."""
 
 import re
 
@@ -10,6 +10,7 @@ from .e2e_support import (
     FAST,
     SLOW,
     canvas,
+    choose_radio,
     draw_first_stroke,
     draw_strokes,
     expect_no_exception,
@@ -88,4 +89,25 @@ def test_the_canvas_speaks_chinese_and_keeps_its_drawing_when_the_language_chang
     reset.click()
     expect(main(page).get_by_text("在画布上画点什么")).to_be_visible(timeout=FAST)
     expect(undo).to_be_disabled()
+    expect_no_exception(page)
+
+
+def test_a_drawing_comes_back_after_a_detour_through_upload(server, new_page):
+    page = new_page()
+    open_page(page, server, "predict", "Predict")
+    expect(canvas(page)).to_be_visible(timeout=FAST)
+    wait_until_idle(page)
+    draw_first_stroke(page, LEG)
+    settled_prediction(page)
+    top_class = prediction_box(page).get_by_role("heading").first.inner_text()
+    choose_radio(page, "Upload")
+    expect(main(page).get_by_text("Upload a picture, or press")).to_be_visible(timeout=FAST)
+    expect(canvas(page)).to_have_count(0)
+    choose_radio(page, "Draw")
+    # The canvas is built anew with the strokes, and the prediction is the drawing's again.
+    expect(canvas(page)).to_be_visible(timeout=FAST)
+    expect(undo_button(page)).to_be_enabled(timeout=FAST)
+    expect(prediction_box(page).get_by_role("heading").first).to_have_text(top_class, timeout=SLOW)
+    undo_button(page).click()
+    expect(main(page).get_by_text("Draw something on the canvas")).to_be_visible(timeout=FAST)
     expect_no_exception(page)
