@@ -267,36 +267,11 @@ def explain_command(args) -> int:
     return explain_command.run(args, load_model_arg, read_file, file_error, fail)
 
 
-def seed_list(text: str) -> tuple[int, ...]:
-    """Seeds from "0,1,2" (whole numbers from 0, at most 10 of them)."""
-    parts = [part.strip() for part in str(text).split(",") if part.strip()]
-    if not parts or len(parts) > 10 or not all(part.isdigit() for part in parts):
-        raise argparse.ArgumentTypeError(f"give 1 to 10 whole numbers from 0, separated by commas, not {text!r}")
-    return tuple(int(part) for part in parts)
-
-
 def bench_command(args) -> int:
-    """Measure speed side by side with the tutorial's recipe; with --json the last line is one object."""
-    from fmnist import bench
+    """Measure speed side by side with the tutorial's recipe (see fmnist/bench_command.py)."""
+    from fmnist import bench_command
 
-    report = (lambda line: print(line, file=sys.stderr)) if args.json else print
-    if args.seeds and args.frontier is None:
-        return fail("--seeds chooses the seeds of --frontier's recipes; give --frontier too")
-    if args.frontier is not None:
-        from fmnist import bench_recipes
-
-        unknown = [name for name in args.frontier if name not in bench_recipes.FRONTIER]
-        if unknown:
-            return fail(f"unknown recipe {unknown[0]!r}; choose from: {', '.join(bench_recipes.FRONTIER)}")
-        seeds = {"seeds": args.seeds, "mlp_seeds": args.seeds} if args.seeds else {}
-        results = bench_recipes.measure(args.frontier or tuple(bench_recipes.FRONTIER), report=report, **seeds)
-        if args.json:
-            print(json.dumps(results))
-        return 0
-    results = bench.run(quick=args.quick, recipes=args.recipes, report=report)
-    if args.json:
-        print(json.dumps(results))
-    return 0
+    return bench_command.run(args, fail)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -354,30 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain_command.add_parser(commands)
 
-    bench = commands.add_parser(
-        "bench",
-        help="measure speed against the tutorial's recipe",
-        description="Data load, training throughput, one-picture latency and batch throughput, each beside the tutorial's recipe measured in the same run.",
-    )
-    bench.add_argument("--json", action="store_true", help="the last line is one JSON object")
-    bench.add_argument(
-        "--recipes",
-        action="store_true",
-        help="also time whole training runs of both models and of the tutorial's recipe (minutes)",
-    )
-    bench.add_argument("--quick", action="store_true", help="small sizes, for a smoke test (figures not for reporting)")
-    bench.add_argument(
-        "--frontier",
-        nargs="*",
-        metavar="RECIPE",
-        help="only whole training processes of these recipes (default: all of fmnist.bench_recipes.FRONTIER) beside the tutorial's",
-    )
-    bench.add_argument(
-        "--seeds",
-        type=seed_list,
-        metavar="0,1,2",
-        help="with --frontier: train every recipe with each of these seeds (default: 0 for CNN recipes, 0,1,2 for MLP ones)",
-    )
+    from fmnist import bench_command
+
+    bench_command.add_parser(commands)
 
     from fmnist import cli_experiments
 

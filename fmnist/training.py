@@ -43,6 +43,7 @@ def train(
 
     from fmnist import models
     from fmnist.distribute import fit_custom, needs_custom_loop
+    from fmnist.predict import as_batch
 
     config = config.resolved()
     images, labels = dataset.train_images, dataset.train_labels
@@ -51,7 +52,7 @@ def train(
     # The training images stay bytes: the pipeline scales each batch (see shuffled_batches).
     x, y = images, labels.astype(np.int32)
     n_val = int(len(x) * config.validation_split)
-    validation = (scaled(x[len(x) - n_val :]), y[len(y) - n_val :]) if n_val else None
+    validation = (as_batch(x[len(x) - n_val :]), y[len(y) - n_val :]) if n_val else None
     x, y = x[: len(x) - n_val], y[: len(y) - n_val]
 
     # Reseeds Python, NumPy and TensorFlow: harmless here, because this process trains one run only.
@@ -87,7 +88,7 @@ def train(
                 raise ValueError("Augmentation, early stopping and label smoothing are not available with multi-worker training.")
             # The custom loop drives our own callbacks only (TensorBoard's needs `fit`'s internals).
             hooks = keras.callbacks.CallbackList([c for c in callbacks if not isinstance(c, keras.callbacks.TensorBoard)])
-            fit_custom(model, strategy, scaled(x), y, config.batch_size, config.epochs, validation, hooks, config.seed)
+            fit_custom(model, strategy, as_batch(x), y, config.batch_size, config.epochs, validation, hooks, config.seed)
         else:
             model.fit(
                 shuffled_batches(x, y, config.batch_size, config.seed, config.augment),
@@ -144,18 +145,13 @@ class TrainingJob:
         return self
 
 
-def scaled(images: np.ndarray) -> np.ndarray:
-    """Images of 0..255 (bytes, as the dataset holds them) as float32 in [0, 1]."""
-    return images.astype(np.float32) / 255.0
-
-
 def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int, augment: bool = False):
     """A tf.data pipeline that reshuffles each epoch by index and gathers batches from memory (augmented if asked).
 
     Measured 1.6x faster per epoch than handing `fit` the numpy arrays (README "Performance"),
     and deterministic for a given seed. The images (0..255, as the dataset's bytes) stay as they are in memory
-    and each batch is scaled as it is gathered: the same float32 values as `scaled` gives for all 60,000 at
-    once, without two 190 MB copies before the first step (README "Performance").
+    and each batch is scaled as it is gathered: the same float32 values as `predict.as_batch` gives for all 60,000
+    at once, without two 190 MB copies before the first step (README "Performance").
     """
     import tensorflow as tf
 

@@ -5,6 +5,7 @@ from fmnist import config as fconfig
 from fmnist import models, training
 from fmnist.config import TrainConfig
 from fmnist.history import Control, Progress, RunLog
+from fmnist.predict import as_batch
 from fmnist.training import TrainingJob
 
 
@@ -185,7 +186,7 @@ def test_the_pipeline_scales_each_batch_exactly_as_the_whole_array_would_be(data
     # The training images stay bytes in memory; every batch must hold the very floats that dividing the whole
     # array by 255 gives (what evaluation, the probe records and the predictor see), each image with its label.
     images, labels = dataset.train_images[:300], dataset.train_labels[:300].astype(np.int32)
-    expected = training.scaled(images)
+    expected = as_batch(images)
     batches = list(training.shuffled_batches(images, labels, 64, seed=3).as_numpy_iterator())
     seen = np.concatenate([y for _, y in batches])
     assert sorted(seen.tolist()) == sorted(labels.tolist()) and [len(y) for _, y in batches] == [64] * 4 + [44]

@@ -67,14 +67,19 @@ def test_undo_takes_back_the_last_stroke_and_reset_empties_the_canvas(server, ne
     expect_no_exception(page)
 
 
-def test_the_canvas_speaks_chinese_and_keeps_its_drawing_when_the_language_changes(server, new_page):
-    page = new_page()
+def draw_a_leg(page: Page, server) -> str:
+    """Open Predict, draw one stroke, and return the top class shown once it has settled ("Class · 类别")."""
     open_page(page, server, "predict", "Predict")
     expect(canvas(page)).to_be_visible(timeout=FAST)
     wait_until_idle(page)
     draw_first_stroke(page, LEG)
     settled_prediction(page)
-    top_class = prediction_box(page).get_by_role("heading").first.inner_text()  # "Class · 类别", both languages.
+    return prediction_box(page).get_by_role("heading").first.inner_text()
+
+
+def test_the_canvas_speaks_chinese_and_keeps_its_drawing_when_the_language_changes(server, new_page):
+    page = new_page()
+    top_class = draw_a_leg(page, server)  # In both languages.
     probability = re.search(r"\d+\.\d%", prediction_box(page).inner_text()).group()
     sidebar(page).get_by_text("中文", exact=True).click()
     expect(main(page).get_by_role("heading", name="预测", exact=True)).to_be_visible(timeout=FAST)
@@ -94,12 +99,7 @@ def test_the_canvas_speaks_chinese_and_keeps_its_drawing_when_the_language_chang
 
 def test_a_drawing_comes_back_after_a_detour_through_upload(server, new_page):
     page = new_page()
-    open_page(page, server, "predict", "Predict")
-    expect(canvas(page)).to_be_visible(timeout=FAST)
-    wait_until_idle(page)
-    draw_first_stroke(page, LEG)
-    settled_prediction(page)
-    top_class = prediction_box(page).get_by_role("heading").first.inner_text()
+    top_class = draw_a_leg(page, server)
     choose_radio(page, "Upload")
     expect(main(page).get_by_text("Upload a picture, or press")).to_be_visible(timeout=FAST)
     expect(canvas(page)).to_have_count(0)
