@@ -16,6 +16,7 @@ stderr, which the manager sends to the run's log.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -164,4 +165,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_status = main()
+    gc.freeze()  # Spares the second of garbage collection over TensorFlow's objects at shutdown (see fmnist/__main__.py).
+    sys.exit(exit_status)
