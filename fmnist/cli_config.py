@@ -56,7 +56,7 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
         "--batch-norm",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="CNN: batch normalisation after each convolution (default: on)",
+        help="batch normalisation after each hidden layer (MLP) or convolution (CNN), before its ReLU (default: on)",
     )
     add(
         "--norm-after-pool",

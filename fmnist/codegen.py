@@ -19,6 +19,7 @@ SETTINGS_CODE = {
     "mlp": (
         "HIDDEN_UNITS = {hidden_units!r}  # Units of each hidden Dense layer (the tutorial: [128]).\n"
         "DROPOUT = {dropout!r}  # Fraction of hidden units dropped during training (0 for none).\n"
+        "BATCH_NORM = {batch_norm!r}  # Batch normalisation after each hidden layer, before its ReLU.\n"
     ),
     "cnn": (
         "FILTERS = {filters!r}  # Filters of each convolution block (3×3 convolution + 2×2 max pooling).\n"
@@ -34,7 +35,12 @@ BUILD_CODE = {
     """The tutorial's network: Flatten, hidden Dense layers with ReLU, then 10 logits."""
     model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten()], name="mlp")
     for units in HIDDEN_UNITS:
-        model.add(layers.Dense(units, activation="relu"))
+        if BATCH_NORM:
+            model.add(layers.Dense(units, use_bias=False))
+            model.add(layers.BatchNormalization(momentum=0.9))  # Quick to follow the batches' statistics.
+            model.add(layers.Activation("relu"))
+        else:
+            model.add(layers.Dense(units, activation="relu"))
         if DROPOUT:
             model.add(layers.Dropout(DROPOUT))
     model.add(layers.Dense(10))

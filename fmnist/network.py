@@ -8,17 +8,20 @@ from __future__ import annotations
 
 # Each architecture's layers (the network builder): the MLP's hidden Dense widths, the CNN's filters per
 # convolution block (3x3 convolution + 2x2 max pooling) and its dense layer; dropout after the hidden layers
-# (MLP) or before the dense head (CNN). The defaults are the tutorial's MLP and the project's fast CNN (the
-# accuracy/time frontier's best recipe within the tutorial's time, README "Performance").
+# (MLP) or before the dense head (CNN); batch normalisation before each hidden layer's or convolution's ReLU.
+# The defaults are the tutorial's MLP with batch normalisation (0.887 instead of 0.879 in less time than
+# before, README "Performance") and the project's fast CNN (the accuracy/time frontier's best recipe within
+# the tutorial's time).
 ARCHITECTURE_DEFAULTS = {
-    "mlp": {"hidden_units": (128,), "dropout": 0.0},
+    "mlp": {"hidden_units": (128,), "dropout": 0.0, "batch_norm": True},
     "cnn": {"filters": (16, 32), "dense_units": 128, "dropout": 0.0, "batch_norm": True, "norm_after_pool": True},
 }
 # What a stored record (a run's config.json, a saved model's metadata) means by a network setting it does not
 # name: the network as it was before the setting existed. Records from before the network builder name none
-# (the model shipped until 2026-11-29 among them: 32/64 filters, dropout 0.3); those from before `norm_after_pool` lack that one.
+# (the model shipped until 2026-11-29 among them: 32/64 filters, dropout 0.3); those from before `norm_after_pool`
+# lack that one, and MLP records from before the MLP's batch normalisation lack `batch_norm`.
 STORED_DEFAULTS = {
-    "mlp": {"hidden_units": (128,), "dropout": 0.0},
+    "mlp": {"hidden_units": (128,), "dropout": 0.0, "batch_norm": False},
     "cnn": {"filters": (32, 64), "dense_units": 128, "dropout": 0.3, "batch_norm": False, "norm_after_pool": False},
 }
 ARCHITECTURE_KEYS = ("hidden_units", "filters", "dense_units", "dropout", "batch_norm", "norm_after_pool")
@@ -59,7 +62,8 @@ def parameter_count(model: str, settings: dict | None = None) -> int:
     total, width = 0, 28 * 28
     if model == "mlp":
         for units in s["hidden_units"]:
-            total += width * units + units
+            # With batch normalisation, the layer's bias goes and each unit gets 4 numbers (2 learnt).
+            total += width * units + (4 * units if s["batch_norm"] else units)
             width = units
     else:
         channels, size = 1, 28
@@ -96,7 +100,7 @@ def check_architecture(model: str, settings: dict) -> None:
             raise ValueError(f"Each of the {what} needs between 1 and {largest} units, not {width}.")
     if model == "cnn" and (not is_whole(s["dense_units"]) or not 1 <= s["dense_units"] <= MAX_WIDTH):
         raise ValueError(f"The dense layer needs between 1 and {MAX_WIDTH} units, not {s['dense_units']}.")
-    if model == "cnn" and not isinstance(s["batch_norm"], bool):
+    if not isinstance(s["batch_norm"], bool):
         raise ValueError(f"Batch normalisation is on (true) or off (false), not {s['batch_norm']!r}.")
     if model == "cnn" and not isinstance(s["norm_after_pool"], bool):
         raise ValueError(f"Normalising after the pooling is on (true) or off (false), not {s['norm_after_pool']!r}.")

@@ -62,7 +62,7 @@ def train(
     # Under a strategy every step is its own call: distributed `fit` fails with steps_per_execution > 1.
     execution = models.EXECUTION[config.model] if strategy is None else None
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        network = models.build(config.model, config.architecture())
+        network = models.build(config.model, config.architecture(), synchronized=strategy is not None)
         model = models.compile_model(
             network, config.optimizer, config.learning_rate, decay_steps, execution, config.schedule, config.label_smoothing
         )

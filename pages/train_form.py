@@ -106,9 +106,10 @@ def share(config: fconfig.TrainConfig) -> None:
 # The network builder: the layers of the chosen architecture, dropout, and the count of weights that makes.
 def network_ui(model: str) -> None:
     st.markdown(f"**{t('network')}**")
-    row = st.columns([3, 2, 2] if model == "cnn" else [5, 2])
+    row = st.columns([3, 2, 2])
     if model == "mlp":
         row[0].text_input(t("hidden_units"), key="train_hidden_units", help=t("hidden_units_help"))
+        row[1].checkbox(t("batch_norm"), key="train_batch_norm", help=t("batch_norm_help_mlp"))
     else:
         row[0].text_input(t("filters"), key="train_filters", help=t("filters_help"))
         row[1].number_input(t("dense_units"), 1, fconfig.MAX_WIDTH, key="train_dense_units")

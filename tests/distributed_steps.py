@@ -8,7 +8,8 @@ Run as `python tests/distributed_steps.py MODE` with MODE one of:
 
 Same seed, same data, no shuffling and no momentum: a correct data-parallel step computes the same update as one
 device, so every mode must print the same losses up to float rounding. A gradient scaled by the number of
-replicas (or not averaged across workers) changes the losses from the second step on.
+replicas (or not averaged across workers) changes the losses from the second step on; so does batch
+normalisation (the MLP's default) that takes each replica's statistics instead of the whole batch's.
 """
 
 import contextlib
@@ -39,7 +40,7 @@ def main(mode: str) -> None:
     keras.utils.set_random_seed(SEED)
     start = models.build("mlp").get_weights()  # The same starting weights in every mode.
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        model = models.build("mlp")
+        model = models.build("mlp", synchronized=strategy is not None)  # As fmnist.training builds it.
         model.set_weights(start)
         model.compile(
             optimizer=keras.optimizers.SGD(learning_rate=LEARNING_RATE),

@@ -157,7 +157,8 @@ def test_bench_quick_reports_every_figure_with_its_baseline():
 def test_the_frontier_recipes_are_valid_and_counted_and_an_unknown_one_is_refused():
     from fmnist import bench_recipes
 
-    assert bench_recipes.parameters(bench_recipes.options("mlp")) == 101770
+    assert bench_recipes.parameters(bench_recipes.options("mlp")) == 102154
+    assert bench_recipes.parameters(bench_recipes.options("mlp-before")) == 101770
     for name in bench_recipes.FRONTIER:
         assert bench_recipes.parameters(bench_recipes.options(name)) > 0
     result = run_cli("bench", "--frontier", "cnn-huge")

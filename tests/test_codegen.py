@@ -24,7 +24,8 @@ def test_script_is_valid_python_with_settings_on_top_and_no_fmnist(model):
     assert (
         constants["SEED"] == 5
         and constants["MODEL"] == model
-        and constants["SCHEDULE"] == config.schedule == {"mlp": "cosine", "cnn": "onecycle"}[model]
+        and constants["SCHEDULE"] == config.schedule == "onecycle"
+        and constants["BATCH_NORM"] is True
     )
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
                 for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module)])}  # fmt: skip
@@ -35,6 +36,7 @@ NETWORKS = [
     ("mlp", {}),
     ("cnn", {}),
     ("mlp", {"hidden_units": (256, 64), "dropout": 0.25}),
+    ("mlp", {"hidden_units": (256, 64), "dropout": 0.25, "batch_norm": False}),
     ("cnn", {"filters": (16, 32, 64), "dense_units": 48, "dropout": 0.0}),
     ("cnn", {"filters": (16, 32), "dense_units": 64, "batch_norm": True}),
     ("cnn", {"filters": (16, 32), "dense_units": 64, "batch_norm": True, "norm_after_pool": True}),
@@ -53,6 +55,8 @@ def test_script_builds_the_same_network_as_fmnist(model, settings):
     built, reference = namespace["build_model"](), models.build(model, config.architecture())
     assert [layer.__class__.__name__ for layer in built.layers] == [layer.__class__.__name__ for layer in reference.layers]
     assert built.count_params() == reference.count_params()
+    momentum = [(layer.__class__.__name__, getattr(layer, "momentum", None)) for layer in built.layers]
+    assert momentum == [(layer.__class__.__name__, getattr(layer, "momentum", None)) for layer in reference.layers]
 
 
 def test_script_trains_one_epoch_on_the_real_data_and_prints_its_accuracy(tmp_path):
@@ -68,7 +72,8 @@ def test_script_trains_one_epoch_on_the_real_data_and_prints_its_accuracy(tmp_pa
     assert result.returncode == 0, result.stderr[-2000:]
     accuracy = float(re.search(r"^Test accuracy: ([0-9.]+)$", result.stdout, flags=re.M).group(1))
     assert 0.75 < accuracy <= 1.0
-    assert re.search(r"^Parameters: 101770$", result.stdout, flags=re.M)  # The tutorial's 784·128+128 + 128·10+10.
+    # The tutorial's 784·128+128 + 128·10+10, with batch normalisation: no bias, 4 numbers per hidden unit.
+    assert re.search(r"^Parameters: 102154$", result.stdout, flags=re.M)
 
 
 def test_script_reproduces_augmentation_and_early_stopping(tmp_path):
@@ -86,6 +91,6 @@ def test_script_reproduces_augmentation_and_early_stopping(tmp_path):
     result = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"},
                             capture_output=True, text=True, timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    assert re.search(r"^Parameters: 50890$", result.stdout, flags=re.M)  # 784·64+64 + 64·10+10.
+    assert re.search(r"^Parameters: 51082$", result.stdout, flags=re.M)  # 784·64 + 4·64 (normalisation) + 64·10+10.
     assert re.search(r"^Epoch 2/2$", result.stdout, flags=re.M) and "val_loss" in result.stdout
     assert 0.5 < float(re.search(r"^Test accuracy: ([0-9.]+)$", result.stdout, flags=re.M).group(1)) <= 1.0

@@ -122,7 +122,7 @@ def test_a_saved_mlp_shows_templates_and_no_grad_cam(inspect, model_dir, dataset
     from fmnist import models
 
     keras.utils.set_random_seed(0)
-    model = models.compile_model(models.build_mlp())
+    model = models.compile_model(models.build("mlp"))
     model.fit(dataset.train_images[:2000] / 255.0, dataset.train_labels[:2000], epochs=1, verbose=0)
     registry.save(model, "tiny-mlp", {"architecture": "mlp"})
     app = use_sample(AppTest.from_file(ROOT / "app.py", default_timeout=TIMEOUT).run().switch_page("pages/inspect.py").run(), 0)

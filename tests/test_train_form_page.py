@@ -34,7 +34,10 @@ def query(app: AppTest, key: str) -> str:
 
 def test_the_network_builder_counts_parameters_before_training_and_refuses_bad_layers(model_dir):
     app = train_page()
-    assert "Parameters to learn: **101,770**" in shown(app)  # The tutorial's network.
+    assert "Parameters to learn: **102,154**" in shown(app)  # The tutorial's network, with batch normalisation.
+    assert app.checkbox(key="train_batch_norm").value
+    app.checkbox(key="train_batch_norm").uncheck().run()
+    assert "Parameters to learn: **101,770**" in shown(app) and query(app, "batch_norm") == "0"  # The tutorial's.
     app.text_input(key="train_hidden_units").input("256, 128").run()
     assert "Parameters to learn: **235,146**" in shown(app) and query(app, "hidden_units") == "256,128"
     app.text_input(key="train_hidden_units").input("256, 0").run()

@@ -13,6 +13,8 @@ SETTINGS = [
     ("mlp", {}),
     ("mlp", {"hidden_units": (256, 128, 64), "dropout": 0.2}),
     ("mlp", {"hidden_units": (7,)}),
+    ("mlp", {"hidden_units": (128,), "batch_norm": False}),
+    ("mlp", {"hidden_units": (64, 32), "dropout": 0.2, "batch_norm": True}),
     ("cnn", {}),
     ("cnn", {"filters": (16, 32, 64), "dense_units": 64, "dropout": 0.0}),
     ("cnn", {"filters": (8, 8, 8, 8), "dense_units": 10}),
@@ -64,8 +66,20 @@ def test_a_saved_model_rebuilds_with_its_normalisation_order(model_dir):
 
 
 def test_the_default_networks_are_the_tutorials_and_the_projects():
-    assert parameter_count("mlp") == 101770  # The tutorial's 784·128+128 + 128·10+10.
-    assert [layer.name for layer in models.build("mlp").layers] == ["flatten", "dense", "dense_1"]
+    # The tutorial's MLP (784·128+128 + 128·10+10), normalised: the hidden layer loses its bias, the
+    # normalisation has 4 numbers per unit.
+    assert parameter_count("mlp", {"batch_norm": False}) == 101770
+    assert parameter_count("mlp") == 101770 - 128 + 4 * 128
+    assert [layer.name for layer in models.build("mlp").layers] == [
+        "flatten",
+        "dense",
+        "batch_normalization",
+        "activation",
+        "dense_1",
+    ]
+    assert not models.build("mlp").get_layer("dense").use_bias
+    tutorial = models.build("mlp", {"batch_norm": False})
+    assert [layer.name for layer in tutorial.layers] == ["flatten", "dense", "dense_1"]
     assert len(models.build("cnn", {"dropout": 0.3}).layers) == len(models.build("cnn").layers) + 1
 
 
@@ -108,6 +122,10 @@ def test_a_stored_config_means_the_network_of_its_time_and_a_new_one_the_default
     stored = {"model": "cnn", "filters": [16, 32], "dense_units": 64, "dropout": 0.0, "batch_norm": True}
     assert TrainConfig.from_dict(stored).resolved().norm_after_pool is False
     assert TrainConfig.from_dict({**stored, "norm_after_pool": True}).resolved().norm_after_pool is True
+    # An MLP recorded before the MLP had batch normalisation was the tutorial's network; a new one is normalised.
+    assert TrainConfig.from_dict({"model": "mlp", "hidden_units": [128], "dropout": 0.0}).resolved().batch_norm is False
+    assert TrainConfig.from_dict({"model": "mlp"}).resolved().batch_norm is False
+    assert TrainConfig(model="mlp").resolved().batch_norm is True
 
 
 def test_a_saved_model_without_network_settings_is_rebuilt_as_the_cnn_of_its_time(model_dir):
@@ -192,9 +210,9 @@ def test_augmented_training_is_reproducible_and_sees_other_images(dataset):
 
 
 def test_early_stopping_ends_the_run_and_keeps_the_best_epochs_weights(dataset):
-    # A large step on 200 images overfits within a few epochs, so the validation loss turns up.
-    model, events = train_events(dataset, epochs=8, limit=400, validation_split=0.5, learning_rate=0.05,
-                                 schedule="constant", early_stopping=1, batch_size=32, hidden_units=(256,))  # fmt: skip
+    # A large step on 200 images overfits the tutorial's network within a few epochs, so the validation loss turns up.
+    model, events = train_events(dataset, epochs=8, limit=400, validation_split=0.5, learning_rate=0.05, schedule="constant",
+                                 early_stopping=1, batch_size=32, hidden_units=(256,), batch_norm=False)  # fmt: skip
     [stop] = [event for event in events if event.get("type") == "early_stop"]
     val_losses = [event["val_loss"] for event in events if event.get("type") == "epoch"]
     assert len(val_losses) == stop["stopped_epoch"] < 8
@@ -206,7 +224,7 @@ def test_early_stopping_ends_the_run_and_keeps_the_best_epochs_weights(dataset):
 
 
 def test_a_saved_model_remembers_its_network_and_loads_it_back(model_dir):
-    settings = {"hidden_units": [64, 32], "dropout": 0.1}
+    settings = {"hidden_units": [64, 32], "dropout": 0.1, "batch_norm": True}
     model = models.compile_model(models.build("mlp", settings))
     info = registry.save(model, "two-layers", {"architecture": "mlp", "architecture_settings": settings})
     assert info.metadata["architecture_settings"] == settings
@@ -228,8 +246,10 @@ def test_a_saved_model_remembers_its_network_and_loads_it_back(model_dir):
     ],
 )
 def test_a_model_whose_recorded_network_was_changed_is_refused(model_dir, settings, message):
-    model = models.compile_model(models.build("mlp", {"hidden_units": [64, 32]}))
-    registry.save(model, "changed", {"architecture": "mlp", "architecture_settings": {"hidden_units": [64, 32]}})
+    # The tutorial's kind of layers (a record that names no batch normalisation means none: it is from before).
+    network = {"hidden_units": [64, 32], "batch_norm": False}
+    model = models.compile_model(models.build("mlp", network))
+    registry.save(model, "changed", {"architecture": "mlp", "architecture_settings": network})
     path = model_dir / "changed.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "architecture_settings": settings}))
     with pytest.raises(registry.RefusedModel, match=message):

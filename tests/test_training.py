@@ -58,7 +58,7 @@ def test_run_log_round_trips_through_a_dict():
 
 def test_models_have_the_expected_shapes():
     mlp = models.build("mlp")
-    assert [layer.__class__.__name__ for layer in mlp.layers] == ["Flatten", "Dense", "Dense"]
+    assert [layer.__class__.__name__ for layer in mlp.layers] == ["Flatten", "Dense", "BatchNormalization", "Activation", "Dense"]
     assert mlp.layers[1].units == 128 and mlp.output_shape == (None, 10)
     assert models.build("cnn").output_shape == (None, 10)
     with pytest.raises(ValueError, match="Unknown model"):
