@@ -61,6 +61,8 @@ def test_the_tutorial_preset_fills_in_the_tutorials_recipe(model_dir):
     assert app.selectbox(key="train_schedule").value == "constant" and app.slider(key="train_validation_split").value == 0
     assert app.text_input(key="train_hidden_units").value == "128" and not app.checkbox(key="train_augment").value
     assert query(app, "epochs") == "10" and query(app, "schedule") == "constant"
+    # The tutorial's network exactly: no batch normalisation, its 101,770 parameters.
+    assert not app.checkbox(key="train_batch_norm").value and "Parameters to learn: **101,770**" in shown(app)
 
 
 def test_augmentation_shows_the_images_before_and_after(model_dir):
