@@ -121,7 +121,7 @@ def test_stop_ends_the_run_in_its_first_epoch_and_keeps_the_weights(dataset, mod
 
 
 def test_a_failing_run_reports_a_one_line_error(dataset, monkeypatch):
-    def broken(name, settings=None):
+    def broken(name, settings=None, synchronized=False):
         raise MemoryError()
 
     monkeypatch.setattr(models, "build", broken)
