@@ -12,6 +12,7 @@ from pathlib import Path
 from string import Template
 
 from fmnist.config import architecture_settings
+from fmnist.network import MLP_NORM_MOMENTUM
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "train_script.py.txt"
 
@@ -31,13 +32,13 @@ SETTINGS_CODE = {
 }
 
 BUILD_CODE = {
-    "mlp": '''\
+    "mlp": f'''\
     """The tutorial's network: Flatten, hidden Dense layers with ReLU, then 10 logits."""
     model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten()], name="mlp")
     for units in HIDDEN_UNITS:
         if BATCH_NORM:
             model.add(layers.Dense(units, use_bias=False))
-            model.add(layers.BatchNormalization(momentum=0.9))  # Quick to follow the batches' statistics.
+            model.add(layers.BatchNormalization(momentum={MLP_NORM_MOMENTUM!r}))  # Quick to follow the batches' statistics.
             model.add(layers.Activation("relu"))
         else:
             model.add(layers.Dense(units, activation="relu"))
