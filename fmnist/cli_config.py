@@ -42,10 +42,17 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
     add(
         "--schedule",
         choices=config.SCHEDULES,
-        help="learning rate over the run (default: the model's, cosine decay for the MLP, onecycle (warm-up, then "
-        "cosine) for the CNN; the tutorial: constant)",
+        help="learning rate over the run: onecycle = warm-up, then cosine decay (default: the model's, "
+        + ", ".join(f"{setting['schedule']} for the {model.upper()}" for model, setting in config.DEFAULTS.items())
+        + "; the tutorial: constant)",
     )
-    add("--validation-split", type=float, help="fraction held out for validation (default: 0.1 for the MLP, 0 for the CNN)")
+    add(
+        "--validation-split",
+        type=float,
+        help="fraction held out for validation (default: "
+        + ", ".join(f"{setting['validation_split']:g} for the {model.upper()}" for model, setting in config.DEFAULTS.items())
+        + ")",
+    )
     add("--limit", type=int, help="train on the first N training images only")
     add("--seed", type=int, help="random seed (default: 0)")
     add("--hidden-units", type=widths, help='MLP: units of each hidden layer, e.g. "256,128" (default: 128)')

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from fmnist import config
 from fmnist.cli import main
 
 
@@ -42,6 +43,22 @@ def test_every_command_has_help(command, capsys):
         main([command, "--help"])
     assert exit_.value.code == 0
     assert "usage" in capsys.readouterr().out
+
+
+def test_train_help_names_each_models_defaults(capsys, monkeypatch):
+    # The help is built from config.DEFAULTS, so it cannot go stale when a default changes.
+    def help_text():
+        with pytest.raises(SystemExit):
+            main(["train", "--help"])
+        return " ".join(capsys.readouterr().out.split())  # Unwrapped.
+
+    text = help_text()
+    assert "(default: the model's, onecycle for the MLP, onecycle for the CNN; the tutorial: constant)" in text
+    assert "(default: 0.1 for the MLP, 0 for the CNN)" in text
+    monkeypatch.setitem(config.DEFAULTS["mlp"], "schedule", "cosine")
+    monkeypatch.setitem(config.DEFAULTS["cnn"], "validation_split", 0.2)
+    text = help_text()
+    assert "cosine for the MLP, onecycle for the CNN" in text and "0.1 for the MLP, 0.2 for the CNN" in text
 
 
 def test_train_saves_into_the_registry(model_dir):
