@@ -274,7 +274,11 @@ class JobManager:
             job.process = subprocess.Popen(
                 [sys.executable, "-m", "fmnist.worker", str(job.run.path)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=PROJECT_DIR, env=env,
-                text=True, bufsize=1, start_new_session=True,  # Its own process group: a Ctrl-C of the server is not its.
+                text=True, bufsize=1,
+                # Its own process group, so a Ctrl-C of the server is not its; but the server's session: under
+                # Linux's autogroup scheduling a new session is a scheduling group of its own, where the child's
+                # nice 19 would rank it only against itself and it would take the CPU from the server as an equal.
+                process_group=0,
             )  # fmt: skip
         job.status = "running"
         job.timer = threading.Timer(self.max_seconds, self._time_limit, args=(job,))

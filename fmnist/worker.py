@@ -116,6 +116,25 @@ def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=No
     return status, model, evaluation
 
 
+def lower_priority(nice: int, idle: bool = True) -> None:
+    """Put every thread of this process at `nice` (19: the lowest) and, with `idle` where the system has it
+    (Linux), in the SCHED_IDLE class: it then runs only on a core that no other thread wants, and a waking thread
+    of the server takes the core from it at once. Threads started later inherit both.
+
+    Linux keeps these per thread, and `os.nice` sets the calling thread's only: threads started before (numpy's
+    BLAS pool, at import) would keep the server's priority. The process must also stay in the server's session
+    (fmnist.jobs): under autogroup scheduling a session is a scheduling group of its own, and a priority ranks
+    a thread only within its group.
+    """
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    threads = [int(tid) for tid in os.listdir(tasks)] if tasks.is_dir() else [0]  # 0: the calling thread.
+    for thread in threads:
+        with contextlib.suppress(ProcessLookupError):  # A thread that has ended meanwhile.
+            os.setpriority(os.PRIO_PROCESS, thread, max(os.getpriority(os.PRIO_PROCESS, thread), nice))
+            if idle and hasattr(os, "SCHED_IDLE"):
+                os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
+
+
 def configure_threads() -> None:
     """Size TensorFlow's thread pools ($FMNIST_TRAIN_THREADS, default all cores); call before TF runs anything."""
     import tensorflow as tf
@@ -144,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     run = runs.Run(folder.name, folder)
     logs.configure()  # Its stderr is the run's log.txt.
     # The lowest CPU priority (by default): the run gets the CPU time the server leaves, so predictions stay quick.
-    os.nice(int(os.environ.get("FMNIST_TRAIN_NICE", "19")))
+    lower_priority(int(os.environ.get("FMNIST_TRAIN_NICE", "19")), os.environ.get("FMNIST_TRAIN_IDLE", "1") != "0")
     # The progress stream keeps the real stdout; anything else printed (by TensorFlow too) goes to the log.
     stream = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)

@@ -81,6 +81,39 @@ def test_stop_ends_the_run_keeps_its_weights_and_a_second_stop_does_nothing(mana
     assert manager.stop(run_id) is False  # Stop after the end.
 
 
+def test_a_run_trains_at_the_lowest_priority_within_the_servers_session(manager):
+    run_id = manager.submit(TrainConfig(**LONG))
+    training(manager, run_id)
+    pid = runs.get(run_id, manager.root).status()["pid"]
+    try:
+        # Its own process group (a Ctrl-C of the server is not its), in the server's session: with Linux's
+        # autogroup scheduling a session of its own would be a scheduling group of its own, where nice 19 counts
+        # for nothing against the server.
+        assert os.getpgid(pid) == pid and os.getsid(pid) == os.getsid(0)
+        tasks = f"/proc/{pid}/task"
+        threads = [int(tid) for tid in os.listdir(tasks)] if os.path.isdir(tasks) else [pid]
+        assert len(threads) > 1 or not os.path.isdir(tasks)  # TensorFlow's pools, numpy's, the command reader.
+        assert {thread: os.getpriority(os.PRIO_PROCESS, thread) for thread in threads} == dict.fromkeys(threads, 19)
+        if hasattr(os, "SCHED_IDLE"):  # Linux: a core only when no other thread wants it.
+            assert {thread: os.sched_getscheduler(thread) for thread in threads} == dict.fromkeys(threads, os.SCHED_IDLE)
+    finally:
+        manager.stop(run_id)
+        ended(manager, run_id)
+
+
+def test_the_idle_class_can_be_switched_off(manager, monkeypatch):
+    monkeypatch.setenv("FMNIST_TRAIN_IDLE", "0")  # The child reads both when it starts.
+    monkeypatch.setenv("FMNIST_TRAIN_NICE", "7")
+    run_id = manager.submit(TrainConfig(**LONG))
+    training(manager, run_id)
+    pid = runs.get(run_id, manager.root).status()["pid"]
+    assert os.getpriority(os.PRIO_PROCESS, pid) == 7
+    if hasattr(os, "SCHED_OTHER"):
+        assert os.sched_getscheduler(pid) == os.SCHED_OTHER
+    manager.stop(run_id)
+    assert ended(manager, run_id).status == "stopped"
+
+
 def test_pause_halts_and_resume_continues_the_same_run(manager):
     run_id = manager.submit(TrainConfig(**LONG))
     training(manager, run_id)
