@@ -181,8 +181,9 @@ def first_prediction(page, url: str) -> str:
 def run_training_mode(browser, page, target: Target, strokes: int, calibration) -> None:
     from fmnist import runs
 
+    meter = CpuMeter(target.pid)
     idle = measure_strokes(page, strokes, calibration)
-    print(f"idle: {summary(idle)}; load {loadavg()}")
+    print(f"idle: {summary(idle)}; {meter.report()}")
     trainer = new_page(browser)
     trainer.goto(f"{target.url}/train")
     expect(main(trainer).get_by_role("heading", name="Train a model", exact=True)).to_be_visible(timeout=SLOW)

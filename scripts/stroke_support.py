@@ -112,6 +112,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def waited_seconds(pid: int) -> float:
+    """Seconds the threads of one process spent runnable but waiting for a core (Linux's schedstat; 0 elsewhere)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(task.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # A thread that ended meanwhile.
+    return total / 1e9
+
+
 def children(pid: int) -> list[int]:
     """The process ids whose parent is `pid`."""
     found = []
@@ -132,29 +143,30 @@ class CpuMeter:
         self.pid = pid
         self.start()
 
-    def _read(self) -> tuple[float, dict[int, float]]:
+    def _read(self) -> tuple[float, dict[int, float], float]:
         if self.pid is None:
-            return 0.0, {}
+            return 0.0, {}, 0.0
         kids = {}
         for child in children(self.pid):
             try:
                 kids[child] = cpu_seconds(child)
             except OSError:
                 continue
-        return cpu_seconds(self.pid), kids
+        return cpu_seconds(self.pid), kids, waited_seconds(self.pid)
 
     def start(self) -> None:
         self.began = time.monotonic()
-        self.server0, self.kids0 = self._read()
+        self.server0, self.kids0, self.waited0 = self._read()
 
     def report(self) -> str:
         if self.pid is None:
             return "server CPU: unknown (--url)"
         wall = time.monotonic() - self.began
-        server, kids = self._read()
+        server, kids, waited = self._read()
         kid_seconds = sum(seconds - self.kids0.get(pid, 0.0) for pid, seconds in kids.items())
         return (
-            f"server CPU {100 * (server - self.server0) / wall:.0f}% of one core, "
+            f"server CPU {100 * (server - self.server0) / wall:.0f}% of one core "
+            f"(its threads waited {waited - self.waited0:.1f} s in all for a core), "
             f"its children (trainings) {100 * kid_seconds / wall:.0f}%, over {wall:.0f} s; "
             f"{os.cpu_count()} cores; load {loadavg()}"
         )
