@@ -11,7 +11,7 @@ STRINGS = {
         "batch_norm_help": "Normalise each convolution's outputs over the batch before the ReLU: a CNN then learns "
         "faster at a higher learning rate.",
         "batch_norm_help_mlp": "Normalise each hidden layer's outputs over the batch before the ReLU: the MLP then "
-        "learns faster at a higher learning rate (0.887 instead of 0.879 on the test images in 5 epochs). Off: the "
+        "learns faster at a higher learning rate (0.888 instead of 0.878 on the test images in the default 4 epochs). Off: the "
         "tutorial's network.",
         "run_batch_norm": " · batch normalisation",
         "norm_after_pool": "Normalise after pooling",
@@ -73,7 +73,7 @@ STRINGS = {
         "batch_norm": "批归一化",
         "batch_norm_help": "在 ReLU 之前对每个卷积的输出按批做归一化：CNN 因而能用更大的学习率、学得更快。",
         "batch_norm_help_mlp": "在 ReLU 之前对每个隐藏层的输出按批做归一化：MLP 因而能用更大的学习率、学得更快"
-        "（5 轮后测试准确率 0.887，而不是 0.879）。关闭：即教程中的网络。",
+        "（默认的 4 轮后测试准确率 0.888，而不是 0.878）。关闭：即教程中的网络。",
         "run_batch_norm": " · 批归一化",
         "norm_after_pool": "池化之后再归一化",
         "norm_after_pool_help": "在批归一化的前提下：先池化，再归一化并做 ReLU。网络结构相同，但只需处理四分之一的数值："

@@ -54,8 +54,9 @@ def test_train_help_names_each_models_defaults(capsys, monkeypatch):
 
     text = help_text()
     assert "(default: the model's, onecycle for the MLP, onecycle for the CNN; the tutorial: constant)" in text
-    assert "(default: 0.1 for the MLP, 0 for the CNN)" in text
+    assert "(default: 0 for the MLP, 0 for the CNN)" in text
     monkeypatch.setitem(config.DEFAULTS["mlp"], "schedule", "cosine")
+    monkeypatch.setitem(config.DEFAULTS["mlp"], "validation_split", 0.1)
     monkeypatch.setitem(config.DEFAULTS["cnn"], "validation_split", 0.2)
     text = help_text()
     assert "cosine for the MLP, onecycle for the CNN" in text and "0.1 for the MLP, 0.2 for the CNN" in text

@@ -79,7 +79,9 @@ def test_script_trains_one_epoch_on_the_real_data_and_prints_its_accuracy(tmp_pa
 def test_script_reproduces_augmentation_and_early_stopping(tmp_path):
     """The settings' switches are constants, and a run with all three trains on real data: augmented batches of the
     right shape, early stopping watching the validation loss, the smoothed loss."""
-    config = TrainConfig(model="mlp", hidden_units=(64,), augment=True, early_stopping=2, limit=3000, label_smoothing=0.1)
+    config = TrainConfig(
+        model="mlp", hidden_units=(64,), augment=True, early_stopping=2, limit=3000, label_smoothing=0.1, validation_split=0.1
+    )
     text = codegen.script(config.resolved(), filename="train_more.py")
     assert re.search(r"^AUGMENT = True", text, flags=re.M) and re.search(r"^EARLY_STOPPING = 2", text, flags=re.M)
     assert re.search(r"^LABEL_SMOOTHING = 0.1 ", text, flags=re.M)

@@ -85,12 +85,12 @@ def test_a_missing_or_damaged_file_reads_as_no_records(tmp_path, content):
 
 
 def test_a_run_leaves_one_record_per_epoch(tmp_path, dataset):
-    run = runs.create(TrainConfig(model="mlp", epochs=2, limit=600).resolved(), "cli", tmp_path)
+    run = runs.create(TrainConfig(model="mlp", epochs=2, limit=600, validation_split=0.1).resolved(), "cli", tmp_path)
     status, _model, _evaluation = execute(run, Control(), dataset=dataset)
     assert status["status"] == "finished"
     records = epoch_records.read(run.path / epoch_records.FILE)
     assert records.epochs.tolist() == [1, 2] and records.confusion_source == "validation"
-    # The default validation split is 10 % of the 600 images.
+    # The validation split is 10 % of the 600 images.
     assert records.confusion.sum(axis=(1, 2)).tolist() == [60, 60]
 
 

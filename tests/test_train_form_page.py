@@ -96,6 +96,7 @@ def test_a_run_records_the_network_early_stopping_and_label_smoothing(model_dir)
     app.number_input(key="train_epochs").set_value(2)
     app.number_input(key="train_limit").set_value(500)
     app.number_input(key="train_early_stopping").set_value(3)
+    app.slider(key="train_validation_split").set_value(0.1)  # Early stopping watches the validation loss.
     app.checkbox(key="train_augment").check()
     app.number_input(key="train_label_smoothing").set_value(0.1)
     labelled(app.button, "Start training").click().run()

@@ -105,7 +105,9 @@ def test_bad_network_and_training_settings_are_refused_with_a_message(changes, m
 
 
 def test_settings_of_the_other_architecture_are_dropped_and_a_config_round_trips():
-    config = TrainConfig(model="mlp", filters=(4,), hidden_units=(64, 32), augment=True, early_stopping=2).resolved()
+    config = TrainConfig(
+        model="mlp", filters=(4,), hidden_units=(64, 32), augment=True, early_stopping=2, validation_split=0.1
+    ).resolved()
     assert config.filters is None and config.dense_units is None and config.hidden_units == (64, 32)
     stored = json.loads(json.dumps(config.to_dict()))
     assert stored["hidden_units"] == [64, 32]
