@@ -207,7 +207,10 @@ def start_training(page: Page, model: str, images: int, epochs: int, started: bo
     epochs_box = main(page).get_by_label("Epochs", exact=True)
     if not main(page).get_by_role("radio", name=label).is_checked():
         choose_radio(page, label)
-        # Choosing a model puts its defaults into the form; fill it only once they have arrived.
+        # Choosing a model puts its defaults into the form; fill it only once they have arrived: the rerun that
+        # brings them shows the model's own network box (both models may share a default, such as 4 epochs).
+        network_box = "Convolution blocks" if model == "cnn" else "Hidden layers"
+        expect(main(page).get_by_role("textbox", name=re.compile(f"^{network_box}"))).to_be_visible(timeout=FAST)
         expect(epochs_box).to_have_value(str(training.DEFAULTS[model]["epochs"]), timeout=FAST)
     wait_until_idle(page)
     # The form is live (no st.form): each value is sent when its box loses focus; wait until the page has
