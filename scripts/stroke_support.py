@@ -136,6 +136,20 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def browser_cpu() -> dict[int, float]:
+    """CPU seconds of each Chromium process on the machine: the zygote reparents the renderers it forks, so they
+    are not this script's descendants; on a machine that runs no other Chromium, these are the script's."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"chrom" in (entry / "cmdline").read_bytes().split(b"\0")[0]:
+                    found[int(entry.name)] = cpu_seconds(int(entry.name))
+            except (OSError, IndexError):
+                continue
+    return found
+
+
 class CpuMeter:
     """CPU use of the server process and of its children (the training workers) over a stretch of time."""
 
@@ -157,6 +171,7 @@ class CpuMeter:
     def start(self) -> None:
         self.began = time.monotonic()
         self.server0, self.kids0, self.waited0 = self._read()
+        self.browser0 = browser_cpu()
 
     def report(self) -> str:
         if self.pid is None:
@@ -164,9 +179,12 @@ class CpuMeter:
         wall = time.monotonic() - self.began
         server, kids, waited = self._read()
         kid_seconds = sum(seconds - self.kids0.get(pid, 0.0) for pid, seconds in kids.items())
+        # Processes that ended meanwhile are left out (their last seconds with them).
+        browser_seconds = sum(seconds - self.browser0.get(pid, 0.0) for pid, seconds in browser_cpu().items())
         return (
             f"server CPU {100 * (server - self.server0) / wall:.0f}% of one core "
             f"(its threads waited {waited - self.waited0:.1f} s in all for a core), "
-            f"its children (trainings) {100 * kid_seconds / wall:.0f}%, over {wall:.0f} s; "
+            f"its children (trainings) {100 * kid_seconds / wall:.0f}%, "
+            f"Chromium {100 * browser_seconds / wall:.0f}%, over {wall:.0f} s; "
             f"{os.cpu_count()} cores; load {loadavg()}"
         )
