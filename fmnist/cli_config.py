@@ -23,6 +23,14 @@ def widths(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def per_model(key: str) -> str:
+    """Each model's default of one setting, for a help text: "onecycle for the MLP, onecycle for the CNN"."""
+    shown = {
+        model: format(setting[key], "g" if isinstance(setting[key], float) else "") for model, setting in config.DEFAULTS.items()
+    }
+    return ", ".join(f"{value} for the {model.upper()}" for model, value in shown.items())
+
+
 def add_arguments(train: argparse.ArgumentParser) -> None:
     """The options that decide a run (all default to None: "not given")."""
     add = train.add_argument
@@ -43,16 +51,9 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
         "--schedule",
         choices=config.SCHEDULES,
         help="learning rate over the run: onecycle = warm-up, then cosine decay (default: the model's, "
-        + ", ".join(f"{setting['schedule']} for the {model.upper()}" for model, setting in config.DEFAULTS.items())
-        + "; the tutorial: constant)",
+        f"{per_model('schedule')}; the tutorial: constant)",
     )
-    add(
-        "--validation-split",
-        type=float,
-        help="fraction held out for validation (default: "
-        + ", ".join(f"{setting['validation_split']:g} for the {model.upper()}" for model, setting in config.DEFAULTS.items())
-        + ")",
-    )
+    add("--validation-split", type=float, help=f"fraction held out for validation (default: {per_model('validation_split')})")
     add("--limit", type=int, help="train on the first N training images only")
     add("--seed", type=int, help="random seed (default: 0)")
     add("--hidden-units", type=widths, help='MLP: units of each hidden layer, e.g. "256,128" (default: 128)')
