@@ -11,22 +11,22 @@ from pages.common import class_names, enlarge, t
 from pages.inputs import input_ui, predictor_for
 
 
-# Shows the top prediction in both languages, whether it is right, and the top three.
+# Shows the top prediction in both languages, whether it is right, and the top three: one Markdown element,
+# rewritten per stroke. (Three progress bars for the top three cost the browser a fifth of its work per
+# stroke, their animation included; the chart below shows every class's bar anyway.)
 def prediction_ui(probabilities: np.ndarray, true_label: int | None) -> None:
     order = np.argsort(probabilities)[::-1]
     top = int(order[0])
+    names = class_names()
+    lines = [f":small[:gray[{t('prediction')}]]", f"#### {data.CLASS_NAMES[top]} · {data.CLASS_NAMES_ZH[top]}"]
+    lines.append(f"**{probabilities[top]:.1%}**")
+    if true_label is not None:
+        # The tutorial's colours: blue when the prediction is right, red when it is wrong.
+        color = "blue" if top == true_label else "red"
+        lines.append(f":{color}[{names[top]} {100 * probabilities[top]:2.0f}% ({names[true_label]})]")
+    lines.append(f"**{t('top3')}**\n" + "\n".join(f"1. {names[c]} — {probabilities[c]:.1%}" for c in order[:3]))
     with st.container(key="prediction", border=True):
-        st.caption(t("prediction"))
-        st.markdown(f"#### {data.CLASS_NAMES[top]} · {data.CLASS_NAMES_ZH[top]}")
-        st.markdown(f"**{probabilities[top]:.1%}**")
-        if true_label is not None:
-            # The tutorial's colours: blue when the prediction is right, red when it is wrong.
-            color = "blue" if top == true_label else "red"
-            names = class_names()
-            st.markdown(f":{color}[{names[top]} {100 * probabilities[top]:2.0f}% ({names[true_label]})]")
-    st.markdown(f"**{t('top3')}**")
-    for class_id in order[:3]:
-        st.progress(float(probabilities[class_id]), text=f"{class_names()[class_id]} — {probabilities[class_id]:.1%}")
+        st.markdown("\n\n".join(lines))
 
 
 # Lets the user give an input and shows what the model sees and thinks. A fragment: a stroke on the canvas,
