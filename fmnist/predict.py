@@ -8,7 +8,28 @@ costs about a millisecond and a batch runs in large chunks.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+
+_single_lock = threading.Lock()
+_single_thread: ThreadPoolExecutor | None = None
+
+
+def single_image_thread() -> ThreadPoolExecutor:
+    """The one long-lived thread that runs every single-image forward pass of this process.
+
+    TensorFlow sets up state of its own for each thread on that thread's first operation, and after a
+    `keras.backend.clear_session()` (which Streamlit calls at the end of every script run) that set-up costs a
+    fresh thread several milliseconds; Streamlit runs every script run in a fresh thread. On a thread that lives
+    on, a prediction after a clear_session costs about 3 ms instead of 9 (`scripts/bench_predict.py`).
+    """
+    global _single_thread
+    with _single_lock:
+        if _single_thread is None:
+            _single_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fmnist-predict")
+        return _single_thread
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -86,5 +107,5 @@ class Predictor:
         x = as_batch(image)
         forward = self._forward_one
         if forward is not None and len(x) == 1:
-            return softmax(forward(x).numpy())[0]
+            return softmax(single_image_thread().submit(lambda: forward(x).numpy()).result())[0]
         return self.probabilities(x)[0]

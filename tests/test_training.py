@@ -166,6 +166,42 @@ def test_the_compiled_single_image_path_agrees_and_outlives_clear_session():
         np.testing.assert_allclose(compiled.predict_one(images[0]), plain.predict_one(images[0]), atol=1e-5)
 
 
+def test_single_image_predictions_from_short_lived_threads_run_on_one_long_lived_thread():
+    """Streamlit runs every script run in a fresh thread; TensorFlow's per-thread set-up would then be paid per
+    stroke. predict_one hands the compiled forward pass to one thread that lives on: from several fresh threads,
+    each after a clear_session, the answers agree with the plain path and all came from that one thread."""
+    import threading
+
+    import keras
+
+    from fmnist.predict import Predictor
+
+    model = models.build("mlp")
+    plain, compiled = Predictor(model), Predictor(model)
+    assert compiled.compile_one()
+    seen, results = set(), {}
+    forward = compiled._forward_one
+
+    def spy(x):  # Notes the thread that runs the pass.
+        seen.add(threading.current_thread().name)
+        return forward(x)
+
+    compiled._forward_one = spy
+    images = np.random.default_rng(2).random((4, 28, 28), dtype=np.float32)
+
+    def one_run(i):
+        keras.backend.clear_session()
+        results[i] = compiled.predict_one(images[i])
+
+    for i in range(len(images)):
+        run = threading.Thread(target=one_run, args=(i,))
+        run.start()
+        run.join(timeout=60)
+    assert len(results) == len(images) and len(seen) == 1 and next(iter(seen)).startswith("fmnist-predict")
+    for i, image in enumerate(images):
+        np.testing.assert_allclose(results[i], plain.predict_one(image), atol=1e-5)
+
+
 def test_a_build_never_depends_on_keras_name_counters():
     """Regression: Streamlit's clean-up after any session's script run calls keras.backend.clear_session(),
     which resets Keras's layer-name counters; a model built meanwhile got two layers named "dense" and failed.
