@@ -10,6 +10,7 @@ trips.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import sys
@@ -150,6 +151,25 @@ def browser_cpu() -> dict[int, float]:
     return found
 
 
+def machine_cpu() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, over all cores (/proc/stat: busy is all but idle
+    and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - fields[3] - fields[4]) / ticks, sum(fields) / ticks
+
+
+def own_cpu(server: int | None) -> float:
+    """CPU seconds so far of this script and its running children but the server (Playwright's driver is one;
+    Chromium is the driver's child)."""
+    total = cpu_seconds(os.getpid())
+    for pid in children(os.getpid()):
+        if pid != server:
+            with contextlib.suppress(OSError):  # A child that ended meanwhile.
+                total += cpu_seconds(pid)
+    return total
+
+
 class CpuMeter:
     """CPU use of the server process and of its children (the training workers) over a stretch of time."""
 
@@ -172,6 +192,7 @@ class CpuMeter:
         self.began = time.monotonic()
         self.server0, self.kids0, self.waited0 = self._read()
         self.browser0 = browser_cpu()
+        self.machine0, self.own0 = machine_cpu(), own_cpu(self.pid)
 
     def report(self) -> str:
         if self.pid is None:
@@ -181,10 +202,13 @@ class CpuMeter:
         kid_seconds = sum(seconds - self.kids0.get(pid, 0.0) for pid, seconds in kids.items())
         # Processes that ended meanwhile are left out (their last seconds with them).
         browser_seconds = sum(seconds - self.browser0.get(pid, 0.0) for pid, seconds in browser_cpu().items())
+        (busy, every), (busy0, every0) = machine_cpu(), self.machine0
         return (
             f"server CPU {100 * (server - self.server0) / wall:.0f}% of one core "
             f"(its threads waited {waited - self.waited0:.1f} s in all for a core), "
             f"its children (trainings) {100 * kid_seconds / wall:.0f}%, "
-            f"Chromium {100 * browser_seconds / wall:.0f}%, over {wall:.0f} s; "
-            f"{os.cpu_count()} cores; load {loadavg()}"
+            f"Chromium {100 * browser_seconds / wall:.0f}%, this script and its driver "
+            f"{100 * (own_cpu(self.pid) - self.own0) / wall:.0f}%, over {wall:.0f} s; "
+            f"the machine's {os.cpu_count()} cores {100 * (busy - busy0) / max(every - every0, 1e-9):.0f}% busy; "
+            f"load {loadavg()}"
         )
