@@ -35,6 +35,7 @@ from stroke_support import (  # noqa: E402
     CpuMeter,
     isolated_environment,
     loadavg,
+    stop_and_clean_up,
     summary,
 )
 
@@ -177,8 +178,7 @@ def main() -> None:
         asyncio.run(run(url, server.pid if server else None, args.drawers, args.seconds))
     finally:
         if server:
-            server.stop()
-            folder.cleanup()
+            stop_and_clean_up(server, folder)
 
 
 if __name__ == "__main__":

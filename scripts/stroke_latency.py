@@ -52,6 +52,7 @@ from stroke_support import (  # noqa: E402
     CpuMeter,
     isolated_environment,
     loadavg,
+    stop_and_clean_up,
     summary,
 )
 
@@ -77,8 +78,7 @@ class Target:
 
     def close(self) -> None:
         if self.server:
-            self.server.stop()
-            self.folder.cleanup()
+            stop_and_clean_up(self.server, self.folder)
 
 
 def new_page(browser):

@@ -81,6 +81,17 @@ def isolated_environment() -> tempfile.TemporaryDirectory:
     return folder
 
 
+def stop_and_clean_up(server, folder: tempfile.TemporaryDirectory, timeout: float = 60.0) -> None:
+    """Stop the server, wait for its training children (told to stop, they still save their weights into the
+    run folder), then remove the temporary folder."""
+    trainings = children(server.pid) if server.process.poll() is None else []
+    server.stop()
+    deadline = time.monotonic() + timeout
+    while any(Path(f"/proc/{pid}").exists() for pid in trainings) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    folder.cleanup()
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0..100), nearest rank; nan for no values."""
     if not values:
