@@ -22,8 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def in_fresh_threads(call, repeats: int, clear) -> tuple[float, float]:
-    """Median wall and process-CPU milliseconds of `call()`, each made in a new thread after `clear()`."""
+def median_ms(call, repeats: int, clear, fresh: bool = True) -> tuple[float, float]:
+    """Median wall and process-CPU milliseconds of `call()`, each made after `clear()`: in a new thread each
+    time (`fresh`), or all from this one."""
     walls, cpus = [], []
 
     def once():
@@ -34,9 +35,12 @@ def in_fresh_threads(call, repeats: int, clear) -> tuple[float, float]:
         cpus.append(time.process_time() - cpu)
 
     for _ in range(repeats):
-        thread = threading.Thread(target=once)
-        thread.start()
-        thread.join()
+        if fresh:
+            thread = threading.Thread(target=once)
+            thread.start()
+            thread.join()
+        else:
+            once()
     return 1000 * statistics.median(walls), 1000 * statistics.median(cpus)
 
 
@@ -63,19 +67,13 @@ def main() -> None:
         keras.backend.clear_session()
 
     ways = {
-        "predict_one (pass on its long-lived thread)": lambda: predictor.predict_one(image),
-        "the compiled pass in the fresh thread": lambda: compiled(batch).numpy(),
+        "predict_one (pass on its long-lived thread), from fresh threads": (lambda: predictor.predict_one(image), True),
+        "the compiled pass in each fresh thread": (lambda: compiled(batch).numpy(), True),
+        "the compiled pass, always from the same thread": (lambda: compiled(batch).numpy(), False),
     }
-    for name, call in ways.items():
-        wall, cpu = in_fresh_threads(call, args.repeats, clear)
-        print(f"{name}: {wall:.2f} ms wall, {cpu:.2f} ms CPU (median of {args.repeats}, fresh thread, clear_session)")
-    walls = []
-    for _ in range(args.repeats):
-        clear()
-        started = time.perf_counter()
-        compiled(batch).numpy()
-        walls.append(time.perf_counter() - started)
-    print(f"the compiled pass, always from the same thread: {1000 * statistics.median(walls):.2f} ms wall")
+    for name, (call, fresh) in ways.items():
+        wall, cpu = median_ms(call, args.repeats, clear, fresh)
+        print(f"{name}: {wall:.2f} ms wall, {cpu:.2f} ms CPU (median of {args.repeats}, each after a clear_session)")
 
 
 if __name__ == "__main__":
