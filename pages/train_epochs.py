@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from fmnist import epoch_records, plots, runs
-from pages.common import class_names, dataset, job_manager, language, session_png, t
+from pages.common import class_names, dataset, job_manager, language, t
 
 
 def records_of(run_id: str) -> epoch_records.EpochRecords:
@@ -22,11 +22,18 @@ def records_of(run_id: str) -> epoch_records.EpochRecords:
 
 
 def grid_png(run_id: str, records: epoch_records.EpochRecords, position: int) -> bytes:
-    """The probe grid after the epoch at `position`, drawn once per run, epoch and language in a session."""
-    images = dataset().test_images[records.probe_indices]
-    key = (run_id, "probe", int(records.epochs[position]), language())
-    build = lambda: plots.probe_grid(images, records.probabilities[position], records.probe_labels, class_names())
-    return session_png(key, build)
+    """The probe grid after the epoch at `position`, drawn once per run, epoch and language for every session:
+    all who watch a run (a shared link, a class) see the same picture, and the server draws it once."""
+    return shared_grid_png(run_id, int(records.epochs[position]), language(), records, position)
+
+
+# Keyed by run, epoch and language (a run's record of an epoch never changes once written); the records
+# themselves are not hashed.
+@st.cache_data(max_entries=64, show_spinner=False)
+def shared_grid_png(run_id: str, epoch: int, lang: str, _records: epoch_records.EpochRecords, position: int) -> bytes:
+    images = dataset().test_images[_records.probe_indices]
+    names = class_names(lang)
+    return plots.figure_png(plots.probe_grid(images, _records.probabilities[position], _records.probe_labels, names))
 
 
 def right_count(records: epoch_records.EpochRecords, position: int) -> int:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist import data, epoch_records, jobs, runs
+from fmnist import data, epoch_records, jobs, plots, runs
 from fmnist.config import TrainConfig
 from tests.test_pages import ENTRY, TIMEOUT, open_page, texts
 
@@ -86,6 +86,28 @@ def test_a_training_run_shows_its_latest_epoch_live():
         assert "After epoch 2: the model's guess" in texts(app.caption) and "(16 of 25 right)" in texts(app.caption)
         assert "Replay: how it learned" not in texts(app.subheader)
         assert all(slider.key.startswith("train_") and "epoch" not in slider.key for slider in app.slider)  # The form's.
+    finally:
+        stand_in.kill()
+        stand_in.wait()
+        run.update_status(status="stopped", ended=time.time())
+
+
+def test_sessions_that_watch_one_run_share_its_grid(monkeypatch):
+    """The live grid is drawn once per run, epoch and language, however many sessions watch (a class)."""
+    stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    run = recorded_run("running", epochs=2, pid=stand_in.pid, started=time.time())
+    drawn, draw = [], plots.probe_grid
+    monkeypatch.setattr(plots, "probe_grid", lambda *args, **kwargs: drawn.append(args[1]) or draw(*args, **kwargs))
+    try:
+        for _ in range(3):
+            assert "(16 of 25 right)" in texts(open_run(run).caption)
+        assert len(drawn) == 1
+        chinese = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+        chinese.session_state["language"] = "zh"
+        chinese.query_params["run"] = run.id
+        chinese.run()
+        open_page(chinese, "train")
+        assert len(drawn) == 2 and not chinese.exception  # Its labels are Chinese: a picture of its own.
     finally:
         stand_in.kill()
         stand_in.wait()
