@@ -27,6 +27,8 @@ from pages.common import (
 )  # fmt: skip
 from pages.train_form import config_ui, describe_network
 
+CHARTS_EVERY = 2.0  # seconds between two redraws of the live curves and grid (the progress: every second)
+
 st.title(t("train_title"))
 st.markdown(t("train_intro"))
 
@@ -125,7 +127,7 @@ def queued_ui(view) -> None:
     st.button(t("cancel"), on_click=control, args=("cancel", view.id), icon=":material/cancel:")
 
 
-# Redraws the run every second while it waits or trains, and offers Cancel, Stop, Pause and Resume.
+# Redraws where the run stands every second while it waits or trains, and offers Cancel, Stop, Pause and Resume.
 @st.fragment(run_every=1.0)
 def live_ui(run_id: str) -> None:
     view = run_view(run_id)
@@ -144,6 +146,18 @@ def live_ui(run_id: str) -> None:
         buttons[1].button(t("resume"), on_click=control, args=("resume", run_id), icon=":material/play_arrow:", key="resume")
     else:
         buttons[1].button(t("pause"), on_click=control, args=("pause", run_id), icon=":material/pause:", key="pause")
+
+
+# Redraws the curves and the latest epoch's grid every CHARTS_EVERY seconds while the run trains: they are the
+# page's costly part (two charts of a few hundred points, a 5×5 picture), for the browser and the server alike,
+# and a second more changes little in them. (live_ui reruns the whole page when the run ends.)
+@st.fragment(run_every=CHARTS_EVERY)
+def live_charts_ui(run_id: str) -> None:
+    view = run_view(run_id)
+    if view is None or view.ended:
+        st.rerun()  # As in live_ui: the whole page shows the outcome.
+    if view.status == "queued":
+        return
     curves_ui(view.history)
     train_epochs.live_grid_ui(run_id)
 
@@ -252,6 +266,7 @@ if view is not None:
     st.caption(describe_network(view.config))
     if not view.ended:
         live_ui(view.id)
+        live_charts_ui(view.id)
     else:
         status_ui(view)
         outcome_ui(view)
