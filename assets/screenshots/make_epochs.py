@@ -23,6 +23,7 @@ from make_inspect import shrink  # noqa: E402
 OUT = HERE / "epochs"
 EPOCHS = 5
 LIVE_TEXT = {"en": "After epoch 2", "zh": "第 2 轮之后"}  # What the live grid says once it is worth a picture.
+START = {"en": "Start training", "zh": "开始训练"}
 
 
 def shoot(page: Page, key: str, name: str) -> None:
@@ -49,9 +50,12 @@ def train(page: Page, base: str, language: str, live_text: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link").nth(2).click()
     settle(page)
     page.locator(".st-key-train_epochs input").fill(str(EPOCHS))
+    page.locator(".st-key-train_epochs input").press("Tab")  # The form is live: a value is sent on blur.
+    settle(page)
     page.locator(".st-key-train_batch_size [data-testid=stSelectbox]").click()
     page.get_by_role("option", name="16", exact=True).click()
-    page.get_by_test_id("stBaseButton-primaryFormSubmit").click()  # Start training (not the Save form).
+    settle(page)
+    page.get_by_test_id("stMain").get_by_role("button", name=START[language], exact=True).click()
     page.locator(".st-key-epochs_live").get_by_text(live_text).wait_for(timeout=180_000)
     page.wait_for_timeout(1500)
     shoot(page, "epochs_live", f"live-{language}")
