@@ -150,7 +150,7 @@ def live_ui(run_id: str) -> None:
 
 # Redraws the curves and the latest epoch's grid every CHARTS_EVERY seconds while the run trains: they are the
 # page's costly part (two charts of a few hundred points, a 5×5 picture), for the browser and the server alike,
-# and a second more changes little in them. (live_ui reruns the whole page when the run ends.)
+# and a second more changes little in them. (Each fragment reruns the whole page once the run has ended.)
 @st.fragment(run_every=CHARTS_EVERY)
 def live_charts_ui(run_id: str) -> None:
     view = run_view(run_id)
