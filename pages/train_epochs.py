@@ -24,16 +24,16 @@ def records_of(run_id: str) -> epoch_records.EpochRecords:
 def grid_png(run_id: str, records: epoch_records.EpochRecords, position: int) -> bytes:
     """The probe grid after the epoch at `position`, drawn once per run, epoch and language for every session:
     all who watch a run (a shared link, a class) see the same picture, and the server draws it once."""
-    return shared_grid_png(run_id, int(records.epochs[position]), language(), records, position)
+    return shared_grid_png(run_id, int(records.epochs[position]), language(), records)
 
 
 # Keyed by run, epoch and language (a run's record of an epoch never changes once written); the records
 # themselves are not hashed.
 @st.cache_data(max_entries=64, show_spinner=False)
-def shared_grid_png(run_id: str, epoch: int, lang: str, _records: epoch_records.EpochRecords, position: int) -> bytes:
+def shared_grid_png(run_id: str, epoch: int, lang: str, _records: epoch_records.EpochRecords) -> bytes:
     images = dataset().test_images[_records.probe_indices]
-    names = class_names(lang)
-    return plots.figure_png(plots.probe_grid(images, _records.probabilities[position], _records.probe_labels, names))
+    probabilities = _records.probabilities[_records.position(epoch)]
+    return plots.figure_png(plots.probe_grid(images, probabilities, _records.probe_labels, class_names(lang)))
 
 
 def right_count(records: epoch_records.EpochRecords, position: int) -> int:
