@@ -275,10 +275,10 @@ class JobManager:
                 [sys.executable, "-m", "fmnist.worker", str(job.run.path)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=PROJECT_DIR, env=env,
                 text=True, bufsize=1,
-                # Its own process group, so a Ctrl-C of the server is not its; but the server's session: under
-                # Linux's autogroup scheduling a new session is a scheduling group of its own, where the child's
-                # nice 19 would rank it only against itself and it would take the CPU from the server as an equal.
-                process_group=0,
+                # A session of its own, so a Ctrl-C of the server is not its. Under Linux's autogroup scheduling
+                # that session is a scheduling group of its own, and groups share the cores by their own nice value
+                # whatever their threads': the child gives its group the lowest (fmnist.worker.lower_priority).
+                start_new_session=True,
             )  # fmt: skip
         job.status = "running"
         job.timer = threading.Timer(self.max_seconds, self._time_limit, args=(job,))

@@ -119,12 +119,10 @@ def execute(run: runs.Run, control: Control, emit=lambda event: None, dataset=No
 def lower_priority(nice: int, idle: bool = True) -> None:
     """Put every thread of this process at `nice` (19: the lowest) and, with `idle` where the system has it
     (Linux), in the SCHED_IDLE class: it then runs only on a core that no other thread wants, and a waking thread
-    of the server takes the core from it at once. Threads started later inherit both.
+    of the server takes the core from it at once. Threads started later inherit both. Then its scheduling group.
 
     Linux keeps these per thread, and `os.nice` sets the calling thread's only: threads started before (numpy's
-    BLAS pool, at import) would keep the server's priority. The process must also stay in the server's session
-    (fmnist.jobs): under autogroup scheduling a session is a scheduling group of its own, and a priority ranks
-    a thread only within its group.
+    BLAS pool, at import) would keep the server's priority.
     """
     tasks = Path(f"/proc/{os.getpid()}/task")
     threads = [int(tid) for tid in os.listdir(tasks)] if tasks.is_dir() else [0]  # 0: the calling thread.
@@ -133,6 +131,32 @@ def lower_priority(nice: int, idle: bool = True) -> None:
             os.setpriority(os.PRIO_PROCESS, thread, max(os.getpriority(os.PRIO_PROCESS, thread), nice))
             if idle and hasattr(os, "SCHED_IDLE"):
                 os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
+    lower_group_priority(nice)
+
+
+def lower_group_priority(nice: int, tries: int = 20) -> None:
+    """Give this process's scheduling group `nice`, where Linux has autogroup scheduling (on by default).
+
+    There each session is a scheduling group, and groups share the cores by the group's nice value: a priority
+    ranks a thread only within its group. fmnist.jobs starts a run in a session of its own, so with this the run
+    weighs 15 against the server's 1,024 (nice 19 against 0) and the SCHED_IDLE class ranks its threads below
+    each other thread of its group. Kept in the server's session instead, its CPU time counted as the server's
+    group's, which then gave way to the browsers' rendering on a shared machine (README, Performance).
+    An unprivileged process may change the value once per tenth of a second in all the system (EAGAIN).
+    Only a process that leads its session changes it: started by hand from a shell, the group is the shell's.
+    """
+    if not hasattr(os, "getsid") or os.getsid(0) != os.getpid():
+        return
+    for _ in range(tries):
+        try:
+            Path("/proc/self/autogroup").write_text(str(nice), encoding="ascii")
+            return
+        except BlockingIOError:  # EAGAIN: another process changed one within the last tenth of a second.
+            time.sleep(0.05)
+        except OSError as error:  # Not Linux, or a kernel without autogroups: the threads' priority is all.
+            logger.info("The run's scheduling group keeps its priority: %s", error)
+            return
+    logger.warning("The run's scheduling group keeps its priority: the kernel refused the change %d times.", tries)
 
 
 def configure_threads() -> None:

@@ -81,15 +81,18 @@ def test_stop_ends_the_run_keeps_its_weights_and_a_second_stop_does_nothing(mana
     assert manager.stop(run_id) is False  # Stop after the end.
 
 
-def test_a_run_trains_at_the_lowest_priority_within_the_servers_session(manager):
+def test_a_run_trains_at_the_lowest_priority_in_a_scheduling_group_of_its_own(manager):
     run_id = manager.submit(TrainConfig(**LONG))
     training(manager, run_id)
     pid = runs.get(run_id, manager.root).status()["pid"]
     try:
-        # Its own process group (a Ctrl-C of the server is not its), in the server's session: with Linux's
-        # autogroup scheduling a session of its own would be a scheduling group of its own, where nice 19 counts
-        # for nothing against the server.
-        assert os.getpgid(pid) == pid and os.getsid(pid) == os.getsid(0)
+        # A session of its own (a Ctrl-C of the server is not its). With Linux's autogroup scheduling that session
+        # is a scheduling group of its own, which shares the cores with the server's by the group's nice value.
+        assert os.getpgid(pid) == pid and os.getsid(pid) == pid
+        group = f"/proc/{pid}/autogroup"
+        if os.path.exists(group):
+            with open(group, encoding="ascii") as file:
+                assert file.read().split()[-1] == "19"  # "/autogroup-123 nice 19"
         tasks = f"/proc/{pid}/task"
         threads = [int(tid) for tid in os.listdir(tasks)] if os.path.isdir(tasks) else [pid]
         assert len(threads) > 1 or not os.path.isdir(tasks)  # TensorFlow's pools, numpy's, the command reader.
@@ -108,10 +111,31 @@ def test_the_idle_class_can_be_switched_off(manager, monkeypatch):
     training(manager, run_id)
     pid = runs.get(run_id, manager.root).status()["pid"]
     assert os.getpriority(os.PRIO_PROCESS, pid) == 7
+    if os.path.exists(f"/proc/{pid}/autogroup"):  # Its scheduling group too (see the test above).
+        with open(f"/proc/{pid}/autogroup", encoding="ascii") as file:
+            assert file.read().split()[-1] == "7"
     if hasattr(os, "SCHED_OTHER"):
         assert os.sched_getscheduler(pid) == os.SCHED_OTHER
     manager.stop(run_id)
     assert ended(manager, run_id).status == "stopped"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="Linux's autogroup scheduling only")
+def test_only_a_process_that_leads_its_session_lowers_its_scheduling_group():
+    # Run by hand from a shell, a worker shares the shell's group and must leave it as it is; the job runner starts
+    # it in a session of its own, whose group it lowers.
+    script = (
+        "from fmnist.worker import lower_group_priority; lower_group_priority(17); "
+        "print(open('/proc/self/autogroup').read().split()[-1])"
+    )
+    with open("/proc/self/autogroup", encoding="ascii") as file:
+        ours = file.read().split()[-1]
+    for own_session, expected in ((False, ours), (True, "17")):
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, start_new_session=own_session
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == expected
 
 
 def test_pause_halts_and_resume_continues_the_same_run(manager):
