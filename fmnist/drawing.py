@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from fmnist import i18n_images
 from fmnist.uploads import ImageError
 
 SIZE = 280  # The canvas is SIZE × SIZE pixels.
@@ -32,7 +33,7 @@ MAX_STROKES = 2000
 MAX_POINTS = 200_000
 MAX_WIDTH = 100
 
-MALFORMED = "The drawing could not be read (the canvas sent something unexpected). Press Reset and draw again."
+MALFORMED = i18n_images.STRINGS["en"]["drawing_malformed"]
 
 
 class DrawingError(ImageError):
@@ -60,13 +61,13 @@ def decode(value) -> Drawing:
     if value is None:
         return EMPTY
     if not isinstance(value, dict):
-        raise DrawingError(MALFORMED)
+        raise DrawingError.of("drawing_malformed")
     strokes, png, paths = value.get("strokes"), value.get("png"), value.get("paths", [])
     if isinstance(strokes, bool) or not isinstance(strokes, int) or strokes < 0:
-        raise DrawingError(f"{MALFORMED} (The stroke count is not a whole number.)")
+        raise DrawingError.of("drawing_malformed", "(The stroke count is not a whole number.)")
     paths = check_paths(paths)
     if len(paths) != strokes:
-        raise DrawingError(f"{MALFORMED} (It counts {strokes} strokes but holds {len(paths)}.)")
+        raise DrawingError.of("drawing_malformed", f"(It counts {strokes} strokes but holds {len(paths)}.)")
     if strokes == 0:
         return EMPTY
     return Drawing(decode_png(png), strokes, paths)
@@ -84,38 +85,38 @@ def paths_of(value) -> list:
 def decode_png(data_url) -> np.ndarray:
     """A PNG data URL of the canvas -> (SIZE, SIZE, 4) uint8 RGBA."""
     if not isinstance(data_url, str) or not data_url.startswith(PNG_PREFIX):
-        raise DrawingError(f"{MALFORMED} (The picture is not a PNG data URL.)")
+        raise DrawingError.of("drawing_malformed", "(The picture is not a PNG data URL.)")
     if len(data_url) > MAX_DATA_URL:
-        raise DrawingError(f"{MALFORMED} (The picture is larger than a {SIZE} × {SIZE} canvas can be.)")
+        raise DrawingError.of("drawing_malformed", f"(The picture is larger than a {SIZE} × {SIZE} canvas can be.)")
     try:
         content = base64.b64decode(data_url[len(PNG_PREFIX) :], validate=True)
     except (binascii.Error, ValueError):
-        raise DrawingError(f"{MALFORMED} (The picture's base64 is damaged.)") from None
+        raise DrawingError.of("drawing_malformed", "(The picture's base64 is damaged.)") from None
     try:
         with Image.open(io.BytesIO(content), formats=["PNG"]) as image:
             if image.size != (SIZE, SIZE):  # Read from the header, before any pixel is decoded.
                 width, height = image.size
-                raise DrawingError(f"{MALFORMED} (The picture is {width} × {height} pixels, not {SIZE} × {SIZE}.)")
+                raise DrawingError.of("drawing_malformed", f"(The picture is {width} × {height} pixels, not {SIZE} × {SIZE}.)")
             return np.asarray(image.convert("RGBA"))
     except DrawingError:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise DrawingError(f"{MALFORMED} (The PNG is damaged.)") from None
+        raise DrawingError.of("drawing_malformed", "(The PNG is damaged.)") from None
 
 
 def check_paths(paths) -> list:
     """The strokes as lists of numbers: [width, x0, y0, ...], width 1..MAX_WIDTH, points inside the canvas."""
     if not isinstance(paths, list) or len(paths) > MAX_STROKES:
-        raise DrawingError(f"{MALFORMED} (The strokes are not a list of at most {MAX_STROKES}.)")
+        raise DrawingError.of("drawing_malformed", f"(The strokes are not a list of at most {MAX_STROKES}.)")
     total = 0
     for path in paths:
         if not isinstance(path, list) or len(path) < 3 or len(path) % 2 == 0:
-            raise DrawingError(f"{MALFORMED} (A stroke is not a width followed by x, y pairs.)")
+            raise DrawingError.of("drawing_malformed", "(A stroke is not a width followed by x, y pairs.)")
         total += len(path) // 2
         if total > MAX_POINTS:
-            raise DrawingError(f"{MALFORMED} (The strokes have more than {MAX_POINTS:,} points.)")
+            raise DrawingError.of("drawing_malformed", f"(The strokes have more than {MAX_POINTS:,} points.)")
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in path):
-            raise DrawingError(f"{MALFORMED} (A stroke holds something other than numbers.)")
+            raise DrawingError.of("drawing_malformed", "(A stroke holds something other than numbers.)")
         if not 1 <= path[0] <= MAX_WIDTH or not all(0 <= v <= SIZE for v in path[1:]):
-            raise DrawingError(f"{MALFORMED} (A stroke lies outside the canvas or is too wide.)")
+            raise DrawingError.of("drawing_malformed", "(A stroke lies outside the canvas or is too wide.)")
     return paths

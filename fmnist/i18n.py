@@ -7,7 +7,7 @@ filled in. Both languages must have the same keys and the same placeholders
 
 from __future__ import annotations
 
-from fmnist import i18n_epochs, i18n_inspect, i18n_runs, i18n_train
+from fmnist import i18n_epochs, i18n_images, i18n_inspect, i18n_runs, i18n_train
 
 LANGUAGES = ("en", "zh")
 
@@ -336,6 +336,15 @@ def text(key: str, language: str = "en", **values) -> str:
     return strings[key].format(**values) if values else strings[key]
 
 
+def image_error(error: Exception, language: str = "en") -> str:
+    """What a refused picture or drawing says in `language`: in English its own message (which may add a detail
+    for a developer); in another language its text from fmnist.i18n_images, if it names one."""
+    key = getattr(error, "key", None)  # fmnist.uploads.ImageError; any other error has its message only.
+    if language == "en" or key is None:
+        return str(error)
+    return text(key, language, **error.values)
+
+
 def _merge(*parts: dict) -> None:
     """Add each page's own strings (a {"en": {...}, "zh": {...}} dict) to STRINGS; a key defined twice is an error."""
     for part in parts:
@@ -346,4 +355,4 @@ def _merge(*parts: dict) -> None:
             STRINGS[language].update(part[language])
 
 
-_merge(i18n_inspect.STRINGS, i18n_runs.STRINGS, i18n_train.STRINGS, i18n_epochs.STRINGS)
+_merge(i18n_inspect.STRINGS, i18n_runs.STRINGS, i18n_train.STRINGS, i18n_epochs.STRINGS, i18n_images.STRINGS)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageChops
 
-from fmnist import uploads
+from fmnist import i18n_images, uploads
 from fmnist.uploads import (  # noqa: F401  (re-exported: the upload rules and messages are part of this API)
     ALLOWED_FORMATS,
     DAMAGED,
@@ -42,7 +42,7 @@ BOX_THRESHOLD = 0.15
 # A canvas pixel counts as drawn when it differs from the background by this much.
 CANVAS_THRESHOLD = 0.1
 
-BLANK = "We could not find anything in this picture: it looks blank. Please use one piece of clothing on a plain background."
+BLANK = i18n_images.STRINGS["en"]["image_blank"]
 INVALID = "The picture contains invalid values (not-a-number or infinity)."
 
 
@@ -83,7 +83,7 @@ def from_canvas(rgba: np.ndarray, steps: dict | None = None) -> np.ndarray:
     if pixels.ndim != 3 or pixels.shape[2] not in (3, 4) or 0 in pixels.shape:
         raise ImageError("The drawing must be an RGBA picture of shape (height, width, 4).")
     if pixels.shape[0] * pixels.shape[1] > MAX_PIXELS:
-        raise ImageError(TOO_MANY_PIXELS)
+        raise ImageError.of("image_too_many_pixels", **uploads.PIXEL_LIMITS)
     if pixels.dtype != np.uint8:
         pixels = np.rint(_to_unit_range(pixels) * 255).astype(np.uint8)
     background = tuple(int(v) for v in np.median(_ring(pixels), axis=0))
@@ -103,7 +103,7 @@ def from_canvas(rgba: np.ndarray, steps: dict | None = None) -> np.ndarray:
             ink = ImageChops.lighter(ink, band)
         ink = np.asarray(ink)
     if ink.max() < CANVAS_THRESHOLD * 255:
-        raise ImageError("Draw something first: the canvas is still empty.")
+        raise ImageError.of("drawing_empty")
     if steps is not None:
         steps["given"] = pixels
         steps["grey"] = steps["polarity"] = ink.astype(np.float32) / 255.0
@@ -129,7 +129,7 @@ def from_array(array, steps: dict | None = None) -> np.ndarray:
     if pixels.size == 0:
         raise ImageError("The picture is empty: it has no pixels.")
     if pixels.shape[0] * pixels.shape[1] > MAX_PIXELS:
-        raise ImageError(TOO_MANY_PIXELS)
+        raise ImageError.of("image_too_many_pixels", **uploads.PIXEL_LIMITS)
     unit = _to_unit_range(pixels)
     if unit.ndim == 2:
         return to_dataset_look(unit, steps)
@@ -167,7 +167,7 @@ def to_dataset_look(gray: np.ndarray, steps: dict | None = None) -> np.ndarray:
     deviation = image - np.float32(background)
     strong = deviation[np.abs(deviation) > floor]
     if strong.size == 0:
-        raise ImageError(BLANK)
+        raise ImageError.of("image_blank")
     if steps is not None:
         steps["grey"] = image
     if strong.sum() < 0:
@@ -188,7 +188,7 @@ def _crop_and_fit(ink: np.ndarray, floor: float, steps: dict | None = None) -> n
     out = _fit(ink[top:bottom, left:right].astype(np.float32))
     brightest = float(out.max())
     if brightest <= 0:
-        raise ImageError(BLANK)
+        raise ImageError.of("image_blank")
     out *= np.float32(1.0 / brightest)
     np.clip(out, 0.0, 1.0, out=out)
     out = np.ascontiguousarray(out, dtype=np.float32)
@@ -267,7 +267,7 @@ def _bounding_box(mask: np.ndarray, ignore_lone_pixels: bool) -> tuple[int, int,
     rows = np.flatnonzero(mask.any(axis=1))
     columns = np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
-        raise ImageError(BLANK)
+        raise ImageError.of("image_blank")
     return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
 
 

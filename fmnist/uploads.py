@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from fmnist import i18n_images
+
 # The formats an upload may have, each with the file extensions a browser may offer for it.
 FORMATS = {"PNG": ("png",), "JPEG": ("jpg", "jpeg"), "GIF": ("gif",), "BMP": ("bmp",), "WEBP": ("webp",)}
 ALLOWED_FORMATS = tuple(FORMATS)
@@ -53,13 +55,16 @@ FORMATS_HINT = "Please upload a {} or {} image.".format(
     ", ".join(_FORMAT_NAMES.get(name, name) for name in ALLOWED_FORMATS[:-1]),
     _FORMAT_NAMES.get(ALLOWED_FORMATS[-1], ALLOWED_FORMATS[-1]),
 )
-NOT_A_PICTURE = "This file is not a picture we can read. " + FORMATS_HINT
-DAMAGED = "This picture seems damaged or incomplete, so we cannot read it. Please upload the complete file again."
-TOO_MANY_PIXELS = (
-    f"This picture has too many pixels: the limit is {MAX_JPEG_PIXELS // 10**6} million for a JPEG photo "
-    f"({MAX_PROGRESSIVE_JPEG_PIXELS // 10**6} million if progressive), {MAX_PIXELS // 10**6} million for PNG, "
-    f"GIF and BMP, {MAX_WEBP_PIXELS // 10**6} million for WebP. Please use a smaller one."
-)
+# The refusals a person meets most, in English; their texts in both languages are in fmnist/i18n_images.py.
+NOT_A_PICTURE = i18n_images.STRINGS["en"]["image_not_a_picture"]
+DAMAGED = i18n_images.STRINGS["en"]["image_damaged"]
+PIXEL_LIMITS = {
+    "jpeg": MAX_JPEG_PIXELS // 10**6,
+    "progressive": MAX_PROGRESSIVE_JPEG_PIXELS // 10**6,
+    "pixels": MAX_PIXELS // 10**6,
+    "webp": MAX_WEBP_PIXELS // 10**6,
+}
+TOO_MANY_PIXELS = i18n_images.STRINGS["en"]["image_too_many_pixels"].format(**PIXEL_LIMITS)
 
 # EXIF orientation tag values and the turn that shows the picture upright (as `ImageOps.exif_transpose`).
 ORIENTATION_TAG = 0x0112
@@ -75,7 +80,21 @@ UPRIGHT = {
 
 
 class ImageError(ValueError):
-    """A picture we cannot use; the message says why in words a person understands."""
+    """A picture we cannot use; the message says why in words a person understands (in English).
+
+    `key` names that text in fmnist.i18n_images, so that a page can say it in its own language
+    (fmnist.i18n.image_error), and `values` fill it; an error without a key has its English message only.
+    """
+
+    def __init__(self, message: str, key: str | None = None, **values) -> None:
+        super().__init__(message)
+        self.key, self.values = key, values
+
+    @classmethod
+    def of(cls, key: str, detail: str = "", **values) -> ImageError:
+        """The error whose message is the English text `key` filled with `values`, then `detail` (for a developer)."""
+        message = i18n_images.STRINGS["en"][key].format(**values)
+        return cls(f"{message} {detail}" if detail else message, key, **values)
 
 
 @dataclass(frozen=True)
@@ -93,10 +112,9 @@ def decode(data: bytes, thumbnail_size: int | None = None) -> Decoded:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ImageError("The upload must be the bytes of a picture file. " + FORMATS_HINT)
     if len(data) == 0:
-        raise ImageError("The file is empty. " + FORMATS_HINT)
+        raise ImageError.of("image_empty_file")
     if len(data) > MAX_UPLOAD_BYTES:
-        sizes = f"{len(data) / 2**20:.1f} MB, over the {MAX_UPLOAD_BYTES // 2**20} MB limit"
-        raise ImageError(f"The file is {sizes}. Please upload a smaller picture.")
+        raise ImageError.of("image_too_large", size=f"{len(data) / 2**20:.1f}", limit=MAX_UPLOAD_BYTES // 2**20)
     image, orientation = _open_small(data)
     if orientation in UPRIGHT:
         image = image.transpose(UPRIGHT[orientation])
@@ -112,15 +130,15 @@ def _open_small(data: bytes) -> tuple[Image.Image, int | None]:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(TOO_MANY_PIXELS) from None
+        raise ImageError.of("image_too_many_pixels", **PIXEL_LIMITS) from None
     except Exception:
         # Pillow reports unreadable headers with many exception types; to a person they all mean the same.
-        raise ImageError(NOT_A_PICTURE) from None
+        raise ImageError.of("image_not_a_picture") from None
     width, height = image.size
     if width < 1 or height < 1:
-        raise ImageError(NOT_A_PICTURE)
+        raise ImageError.of("image_not_a_picture")
     if width * height > pixel_cap(image):
-        raise ImageError(TOO_MANY_PIXELS)
+        raise ImageError.of("image_too_many_pixels", **PIXEL_LIMITS)
     try:
         if image.format == "JPEG" and max(width, height) > WORKING_SIZE:
             # JPEG can decode at 1/2, 1/4 or 1/8 of its size, which makes big photos cheap.
@@ -129,7 +147,7 @@ def _open_small(data: bytes) -> tuple[Image.Image, int | None]:
         # Only the first frame of an animated GIF, PNG or WebP is ever loaded.
         image.load()
     except Exception:
-        raise ImageError(DAMAGED) from None
+        raise ImageError.of("image_damaged") from None
     try:
         orientation = image.getexif().get(ORIENTATION_TAG)
     except Exception:
@@ -139,7 +157,7 @@ def _open_small(data: bytes) -> tuple[Image.Image, int | None]:
         try:
             image = _shrink(image, factor)
         except (OSError, ValueError, MemoryError):
-            raise ImageError(DAMAGED) from None
+            raise ImageError.of("image_damaged") from None
     return image, orientation
 
 
@@ -210,4 +228,4 @@ def _to_array(image: Image.Image) -> np.ndarray:
             image = image.convert("L")
         return np.asarray(image)
     except (OSError, ValueError, MemoryError):
-        raise ImageError(DAMAGED) from None
+        raise ImageError.of("image_damaged") from None

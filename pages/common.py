@@ -69,6 +69,11 @@ def t(key: str, **values) -> str:
     return i18n.text(key, language(), **values)
 
 
+def error_text(error: Exception) -> str:
+    """What a refused picture or drawing (an ImageError) says, in the chosen language."""
+    return i18n.image_error(error, language())
+
+
 def class_names(lang: str | None = None) -> tuple[str, ...]:
     """The ten class names in the chosen language (or in `lang`)."""
     return data.CLASS_NAMES if (lang or language()) == "en" else data.CLASS_NAMES_ZH

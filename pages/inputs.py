@@ -13,7 +13,7 @@ import streamlit as st
 
 from fmnist import drawing, preprocess, registry
 from pages.canvas import drawing_canvas
-from pages.common import class_names, dataset, enlarge, registry_predictor, session_job, session_predictor, t
+from pages.common import class_names, dataset, enlarge, error_text, registry_predictor, session_job, session_predictor, t
 
 SOURCES = {"Draw": "source_draw", "Upload": "source_upload", "Test sample": "source_sample"}
 EXAMPLES = sorted(
@@ -82,7 +82,7 @@ def draw_ui() -> ChosenInput:
     try:
         drawn = drawing_canvas(st.session_state.stroke_width, labels, key="canvas")
     except drawing.DrawingError as error:  # A value the page cannot read: say so, and keep serving.
-        st.error(str(error))
+        st.error(error_text(error))
         drawn = drawing.EMPTY
     st.slider(t("stroke_width"), 4, 40, key="stroke_width")
     st.caption(t("draw_hint"))
@@ -92,7 +92,7 @@ def draw_ui() -> ChosenInput:
     try:
         return ChosenInput("Draw", preprocess.from_canvas(drawn.rgba), raw=drawn.rgba)
     except preprocess.ImageError as error:
-        st.info(str(error))
+        st.info(error_text(error))
         return ChosenInput("Draw", None)
 
 
@@ -124,7 +124,7 @@ def upload_ui() -> ChosenInput:
     try:
         upload = preprocess.read_upload(content)
     except preprocess.ImageError as error:
-        st.error(str(error))
+        st.error(error_text(error))
         return ChosenInput("Upload", None)
     # The server's own thumbnail of the decoded picture, upright: the browser never decodes a stranger's file.
     height, width = upload.thumbnail.shape[:2]

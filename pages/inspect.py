@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from fmnist import explain, pictures, pipeline_steps, plots, preprocess
-from pages.common import class_names, enlarge, language, t
+from pages.common import class_names, enlarge, error_text, language, t
 from pages.inputs import ChosenInput, input_ui, model_key, model_ui, predictor_for, source_ui
 from pages.inspect_views import embedding_ui, errors_ui, neighbours_ui
 
@@ -46,7 +46,7 @@ def steps_ui(chosen: ChosenInput) -> None:
         try:
             strip = strip_for(chosen)
         except (preprocess.ImageError, ValueError) as error:
-            st.info(str(error))
+            st.info(error_text(error))
             return
         for column, step in zip(st.columns(len(strip)), strip):
             column.image(shown(step.image), caption=t(f"step_{step.key}"), width=112)

@@ -5,7 +5,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_drawing import TROUSERS, canvas_value
 
+from fmnist import i18n
 from fmnist.drawing import MALFORMED
+from fmnist.uploads import NOT_A_PICTURE
 
 
 def draw_fragment():
@@ -33,3 +35,32 @@ def test_a_drawing_is_predicted_and_a_malformed_value_is_a_message(model_dir):
     app.run()
     assert not app.exception and not app.error
     assert "Trouser · 裤子" in texts(app.get_by_key("prediction").markdown)
+
+
+def upload_fragment():
+    """Predict's fragment with Upload chosen and the shipped model."""
+    from fmnist import registry
+    from pages.predict_views import input_and_prediction_ui
+
+    input_and_prediction_ui("default", {info.name: info for info in registry.list_models()}, "Upload")
+
+
+def test_a_refused_drawing_or_upload_is_said_in_the_pages_language(model_dir, tmp_path):
+    app = AppTest.from_function(draw_fragment, default_timeout=60)
+    app.session_state["language"] = "zh"
+    app.session_state["canvas"] = {"drawing": {"png": "data:image/png;base64,AAAA", "strokes": 1, "paths": [[20, 1, 1]]}}
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert texts(app.error) == i18n.text("drawing_malformed", "zh")
+    # An upload that is no picture (the example picture's path is where upload_ui reads a chosen example).
+    page = tmp_path / "page.png"
+    page.write_text("<html><body>not a picture</body></html>")
+    app = AppTest.from_function(upload_fragment, default_timeout=60)
+    app.session_state["language"] = "zh"
+    app.session_state["upload_key"], app.session_state["example"] = 0, str(page)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert texts(app.error) == i18n.text("image_not_a_picture", "zh")
+    app.session_state["language"] = "en"
+    app.run()
+    assert texts(app.error) == NOT_A_PICTURE
