@@ -16,6 +16,7 @@ from pages.canvas import drawing_canvas
 from pages.common import class_names, dataset, enlarge, error_text, registry_predictor, session_job, session_predictor, t
 
 SOURCES = {"Draw": "source_draw", "Upload": "source_upload", "Test sample": "source_sample"}
+EXAMPLES_PER_ROW = 3
 EXAMPLES = sorted(
     p for p in (Path(__file__).resolve().parent.parent / "assets" / "examples").glob("*") if p.suffix in (".png", ".jpg")
 )
@@ -111,9 +112,12 @@ def upload_ui() -> ChosenInput:
     upload = st.file_uploader(t("upload_label"), type=preprocess.UPLOAD_EXTENSIONS, key=f"upload_{st.session_state.upload_key}")
     if EXAMPLES:
         st.caption(t("examples"))
-        for column, path in zip(st.columns(len(EXAMPLES)), EXAMPLES):
-            column.image(str(path), width=64)
-            column.button(t("try"), key=f"example_{path.stem}", on_click=choose_example, args=(path,))
+        # Three to a row: in six narrow columns "试试" did not fit its button (its glyphs overlapped).
+        for start in range(0, len(EXAMPLES), EXAMPLES_PER_ROW):
+            row = EXAMPLES[start : start + EXAMPLES_PER_ROW]
+            for column, path in zip(st.columns(EXAMPLES_PER_ROW), row):
+                column.image(str(path), width=64)
+                column.button(t("try"), key=f"example_{path.stem}", on_click=choose_example, args=(path,))
     if upload is not None:
         name, content = upload.name, upload.getvalue()
     elif st.session_state.example and Path(st.session_state.example).is_file():
