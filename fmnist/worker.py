@@ -140,8 +140,8 @@ def lower_group_priority(nice: int, tries: int = 20) -> None:
     There each session is a scheduling group, and groups share the cores by the group's nice value: a priority
     ranks a thread only within its group. fmnist.jobs starts a run in a session of its own, so with this the run
     weighs 15 against the server's 1,024 (nice 19 against 0) and the SCHED_IDLE class ranks its threads below
-    each other thread of its group. Kept in the server's session instead, its CPU time counted as the server's
-    group's, which then gave way to the browsers' rendering on a shared machine (README, Performance).
+    each other thread of its group. Kept in the server's session instead, it took twice the CPU during a class
+    of ten on this machine, and the learners' predictions were slower (README, Performance).
     An unprivileged process may change the value once per tenth of a second in all the system (EAGAIN).
     Only a process that leads its session changes it: started by hand from a shell, the group is the shell's.
     """
