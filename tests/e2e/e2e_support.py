@@ -212,6 +212,12 @@ def start_training(page: Page, model: str, images: int, epochs: int, started: bo
         network_box = "Convolution blocks" if model == "cnn" else "Hidden layers"
         expect(main(page).get_by_role("textbox", name=re.compile(f"^{network_box}"))).to_be_visible(timeout=FAST)
         expect(epochs_box).to_have_value(str(training.DEFAULTS[model]["epochs"]), timeout=FAST)
+        # ... and its batch size and learning rate, widgets below that box: typed into before they arrive, the
+        # form once started a CNN with the MLP's batch size 256 and a learning rate of 0.0001 (a CI run).
+        defaults = training.DEFAULTS[model]
+        expect(main(page).get_by_role("combobox", name="Batch size")).to_have_value(str(defaults["batch_size"]), timeout=FAST)
+        learning_rate = main(page).get_by_role("slider", name="Learning rate")
+        expect(learning_rate).to_have_attribute("aria-valuetext", str(defaults["learning_rate"]), timeout=FAST)
     wait_until_idle(page)
     # The form is live (no st.form): each value is sent when its box loses focus; wait until the page has
     # taken both before pressing Start, so the run gets them.
