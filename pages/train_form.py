@@ -15,6 +15,14 @@ from pages.common import dataset, enlarge, t
 
 BATCH_SIZES = (16, 32, 64, 128, 256, 512)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+# Every model's and preset's own value is offered whichever model is chosen. The browser sends a widget's value
+# as its text, and Streamlit turns a text that is not among the options into the first option: a form edited
+# while the model switch's rerun was arriving sent back the MLP's 0.02, which the CNN's options lacked, and
+# the CNN run started at 0.0001 (seen in a browser test).
+RECIPE_VALUES = {
+    key: {recipe[key] for recipe in (*fconfig.DEFAULTS.values(), *fconfig.PRESETS.values()) if key in recipe}
+    for key in ("batch_size", "learning_rate")
+}
 # The settings whose defaults are the same for every model (the schedule and validation split are the model's).
 FORM_DEFAULTS = {"optimizer": "adam", "limit": 60000, "seed": 0, "augment": False, "early_stopping": 0, "label_smoothing": 0.0}
 # What the form's widgets offer; a link's value outside these is ignored with a message.
@@ -166,7 +174,6 @@ def config_ui(busy: bool) -> fconfig.TrainConfig | None:
         icon=":material/target:",
     )  # fmt: skip
     model, state = st.session_state.train_model, st.session_state
-    defaults = fconfig.DEFAULTS[model]
     with st.container(border=True):
         network_ui(model)
         config, problem = current_config()
@@ -177,11 +184,11 @@ def config_ui(busy: bool) -> fconfig.TrainConfig | None:
     row = st.columns(4)
     row[0].number_input(t("epochs"), *BOUNDS["epochs"], key="train_epochs")
     row[1].selectbox(
-        t("batch_size"), sorted({*BATCH_SIZES, defaults["batch_size"], state.train_batch_size}), key="train_batch_size"
+        t("batch_size"), sorted({*BATCH_SIZES, *RECIPE_VALUES["batch_size"], state.train_batch_size}), key="train_batch_size"
     )
     row[2].select_slider(
         t("learning_rate"),
-        sorted({*LEARNING_RATES, defaults["learning_rate"], state.train_learning_rate}),
+        sorted({*LEARNING_RATES, *RECIPE_VALUES["learning_rate"], state.train_learning_rate}),
         key="train_learning_rate",
     )
     row[3].selectbox(t("optimizer"), fconfig.OPTIMIZERS, key="train_optimizer")

@@ -65,6 +65,18 @@ def test_the_tutorial_preset_fills_in_the_tutorials_recipe(model_dir):
     assert not app.checkbox(key="train_batch_norm").value and "Parameters to learn: **101,770**" in shown(app)
 
 
+def test_switching_the_model_keeps_the_batch_size_and_learning_rate_options(model_dir):
+    # A value the browser sends back that is not among the options becomes the first option: with options that
+    # changed with the model, the MLP's 0.02 sent during the switch's rerun started a CNN run at 0.0001.
+    app = train_page()
+    rates, sizes = app.select_slider(key="train_learning_rate").options, app.selectbox(key="train_batch_size").options
+    assert app.select_slider(key="train_learning_rate").value == 2e-2 and app.selectbox(key="train_batch_size").value == 256
+    app.radio(key="train_model").set_value("cnn").run()
+    assert app.select_slider(key="train_learning_rate").options == rates and "0.02" in rates and "0.005" in rates
+    assert app.selectbox(key="train_batch_size").options == sizes
+    assert app.select_slider(key="train_learning_rate").value == 5e-3 and app.selectbox(key="train_batch_size").value == 128
+
+
 def test_augmentation_shows_the_images_before_and_after(model_dir):
     app = train_page()
     assert not app.get("image")
