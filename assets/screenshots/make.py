@@ -2,8 +2,8 @@
 
 Run from anywhere: `.venv/bin/python assets/screenshots/make.py`. It needs the
 `playwright` package and Debian's Chromium (/usr/bin/chromium). Saved models
-go to a temporary folder, so the screenshots never show local models; the
-Train screenshots come from a short run (12,000 images, 3 epochs).
+and runs go to temporary folders, so the screenshots never show local ones; the
+Train screenshots come from a short run of the tutorial's recipe (12,000 images, 3 epochs).
 It prints how long each page takes to render once its caches are warm.
 """
 
@@ -143,6 +143,8 @@ PAGES = (
     ("browse", "browse", "Browse the data"),
     ("train", "train", "Train a model"),
     ("predict", "predict", "Predict"),
+    ("inspect", "inspect", "Inside the model"),
+    ("runs", "runs", "Runs"),
 )
 
 
@@ -163,8 +165,12 @@ def pages(page: Page, base: str) -> dict[str, tuple[float, float]]:
 def train(page: Page, base: str) -> None:
     """Start a short run: shoot it while it trains and once it is evaluated."""
     visit(page, base, "train")
-    page.get_by_label("Training images used").fill("12000")
-    page.get_by_label("Epochs").fill("3")
+    page.get_by_role("button", name="As in the tutorial").click()
+    settle(page)
+    for key, value in (("train_limit", "12000"), ("train_epochs", "3")):
+        page.locator(f".st-key-{key} input").fill(value)
+        page.locator(f".st-key-{key} input").press("Tab")  # The form is live: a value is sent on blur.
+        settle(page)
     page.get_by_role("button", name="Start training").click()
     page.get_by_test_id("stMain").get_by_role("button", name="Stop").wait_for(timeout=30_000)
     page.get_by_text("Epoch 2/3").wait_for(timeout=60_000)
@@ -206,7 +212,8 @@ def chinese(page: Page) -> None:
 
 def main() -> None:
     port = free_port()
-    with tempfile.TemporaryDirectory() as model_dir:
+    with tempfile.TemporaryDirectory() as model_dir, tempfile.TemporaryDirectory() as runs_dir:
+        os.environ["FMNIST_RUNS_DIR"] = runs_dir
         server = start_server(port, model_dir)
         try:
             with sync_playwright() as playwright:

@@ -45,8 +45,7 @@ def train(page: Page, base: str, language: str, live_text: str) -> None:
     if language == "zh":
         page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()
         settle(page)
-    # The language is chosen before the Train page first draws its form: switching it on that page and
-    # then pressing Start currently fails in the model radio's on_change callback (KeyError on the old label).
+    # The language is chosen on the home page, so the Train page draws its form in it from the start.
     page.get_by_test_id("stSidebarNav").get_by_role("link").nth(2).click()
     settle(page)
     page.locator(".st-key-train_epochs input").fill(str(EPOCHS))
