@@ -7,6 +7,13 @@ STRINGS = {
         "schedule_cosine": "cosine decay",
         "schedule_constant": "constant (the tutorial)",
         "schedule_onecycle": "one-cycle (warm-up, then cosine)",
+        "schedule_choice_cosine": "cosine decay",
+        "schedule_choice_constant": "constant (the tutorial)",
+        "schedule_choice_onecycle": "one-cycle",
+        "schedule_help": "How the learning rate moves during the run. **constant**: the same at every step, as in the "
+        "tutorial. **cosine decay**: from the chosen rate down to 2 % of it along a cosine. **one-cycle**: a warm-up "
+        "from a tenth of the chosen rate over the first {warmup} % of the steps, then the same cosine down; the defaults "
+        "use it.",
         "batch_norm": "Batch normalisation",
         "batch_norm_help": "Normalise each convolution's outputs over the batch before the ReLU: a CNN then learns "
         "faster at a higher learning rate.",
@@ -70,6 +77,11 @@ STRINGS = {
         "schedule_cosine": "余弦衰减",
         "schedule_constant": "恒定（教程）",
         "schedule_onecycle": "单周期（先预热，再余弦衰减）",
+        "schedule_choice_cosine": "余弦衰减",
+        "schedule_choice_constant": "恒定（教程）",
+        "schedule_choice_onecycle": "单周期",
+        "schedule_help": "训练过程中学习率如何变化。**恒定**：每一步都相同，与教程一致。**余弦衰减**：沿余弦曲线从所选学习率"
+        "降到它的 2%。**单周期**：在前 {warmup}% 的步数里从所选学习率的十分之一预热上升，再按同样的余弦曲线下降；默认配置使用它。",
         "batch_norm": "批归一化",
         "batch_norm_help": "在 ReLU 之前对每个卷积的输出按批做归一化：CNN 因而能用更大的学习率、学得更快。",
         "batch_norm_help_mlp": "在 ReLU 之前对每个隐藏层的输出按批做归一化：MLP 因而能用更大的学习率、学得更快"

@@ -193,7 +193,8 @@ def config_ui(busy: bool) -> fconfig.TrainConfig | None:
     )
     row[3].selectbox(t("optimizer"), fconfig.OPTIMIZERS, key="train_optimizer")
     row = st.columns(4)
-    row[0].selectbox(t("schedule"), fconfig.SCHEDULES, format_func=lambda s: t(f"schedule_{s}"), key="train_schedule")
+    row[0].selectbox(t("schedule"), fconfig.SCHEDULES, format_func=lambda s: t(f"schedule_choice_{s}"),
+                     key="train_schedule", help=t("schedule_help", warmup=round(fconfig.WARMUP_FRACTION * 100)))  # fmt: skip
     row[1].slider(t("validation_split"), *BOUNDS["validation_split"], step=0.05, key="train_validation_split")
     row[2].number_input(t("subset"), *BOUNDS["limit"], step=1000, key="train_limit")
     row[3].number_input(t("seed"), *BOUNDS["seed"], key="train_seed")

@@ -77,6 +77,18 @@ def test_switching_the_model_keeps_the_batch_size_and_learning_rate_options(mode
     assert app.select_slider(key="train_learning_rate").value == 5e-3 and app.selectbox(key="train_batch_size").value == 128
 
 
+def test_the_schedule_box_shows_short_names_and_explains_them_in_its_help(model_dir):
+    # The long names did not fit the box ("one-cycle (warm-up, the"); the run's description keeps them.
+    app = train_page()
+    schedule = app.selectbox(key="train_schedule")
+    assert schedule.options == ["cosine decay", "one-cycle", "constant (the tutorial)"] and schedule.value == "onecycle"
+    assert "over the first 30 % of the steps" in schedule.help and "**constant**" in schedule.help
+    app.session_state["language"] = "zh"  # What the sidebar's radio keeps for the session.
+    app.run()
+    schedule = app.selectbox(key="train_schedule")
+    assert schedule.options == ["余弦衰减", "单周期", "恒定（教程）"] and "在前 30% 的步数里" in schedule.help
+
+
 def test_augmentation_shows_the_images_before_and_after(model_dir):
     app = train_page()
     assert not app.get("image")
