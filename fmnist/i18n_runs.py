@@ -3,6 +3,7 @@
 STRINGS = {
     "en": {
         "nav_runs": "Runs",
+        "home_runs": "every training kept: overlay the curves of several, export a model, read a run as plain Keras code.",
         "runs_title": "Runs",
         "runs_intro": (
             "Every training run is kept: from this app and from `python -m fmnist train`. Pick runs in the table to "
@@ -48,6 +49,7 @@ STRINGS = {
     },
     "zh": {
         "nav_runs": "训练记录",
+        "home_runs": "每次训练都会保留：叠加多次训练的曲线、导出模型，把一次训练读成普通的 Keras 代码。",
         "runs_title": "训练记录",
         "runs_intro": (
             "每次训练都会保留：无论来自本应用还是 `python -m fmnist train`。在表格中勾选多次训练，可以叠加它们的曲线、"

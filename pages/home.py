@@ -46,6 +46,7 @@ def links_ui() -> None:
         ("pages/train.py", ":material/model_training:", "nav_train", "home_train"),
         ("pages/predict.py", ":material/checkroom:", "nav_predict", "home_predict"),
         ("pages/inspect.py", ":material/neurology:", "nav_inspect", "home_inspect"),
+        ("pages/runs.py", ":material/table_chart:", "nav_runs", "home_runs"),
     ):
         st.page_link(path, label=f"**{t(title)}** — {t(blurb)}", icon=icon)
 

@@ -87,6 +87,9 @@ def test_home_shows_dataset_default_model_and_links(app):
     assert metrics["Training images"] == "60,000" and metrics["Test images"] == "10,000"
     assert metrics["Architecture"] == "CNN" and metrics["Test accuracy"].endswith("%")
     assert "checksums verified" in texts(app.caption)
+    # A link to every other page of the navigation, each with its sentence.
+    titles = [link.value.split("**")[1] for link in app.get("page_link")]
+    assert titles == ["Browse the data", "Train a model", "Predict", "Inside the model", "Runs"]
 
 
 def test_browse_shows_facts_grid_detail_and_means(app):
