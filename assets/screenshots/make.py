@@ -19,6 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
 HERE = Path(__file__).resolve().parent
@@ -85,12 +86,20 @@ def settle(page: Page, quiet: float = 0.8, timeout: float = 60.0) -> float:
     raise TimeoutError(f"the page was still changing after {timeout:.0f} s")
 
 
+def shrink(path: Path) -> None:
+    """Keep the repository small: 256 colours are plenty for a screenshot (a third of the bytes or less)."""
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
 def shoot(page: Page, name: str) -> None:
     """Save the whole page: the viewport is stretched to the height of Streamlit's scrolling main area."""
     height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": WIDTH, "height": max(800, min(int(height) + 40, 8000))})
     page.wait_for_timeout(500)
     page.screenshot(path=str(HERE / f"{name}.png"), full_page=True)
+    shrink(HERE / f"{name}.png")
     page.set_viewport_size({"width": WIDTH, "height": 900})
     print(f"saved {name}.png")
 

@@ -17,8 +17,7 @@ from playwright.sync_api import Page, sync_playwright
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from make import CHROMIUM, CHROMIUM_ARGS, WIDTH, free_port, settle, start_server  # noqa: E402
-from make_inspect import shrink  # noqa: E402
+from make import CHROMIUM, CHROMIUM_ARGS, WIDTH, free_port, settle, shrink, start_server  # noqa: E402
 
 OUT = HERE / "epochs"
 EPOCHS = 5

@@ -11,13 +11,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from make import CHROMIUM, CHROMIUM_ARGS, WIDTH, free_port, settle, start_server  # noqa: E402
+from make import CHROMIUM, CHROMIUM_ARGS, WIDTH, free_port, settle, shrink, start_server  # noqa: E402
 
 OUT = HERE / "inspect"
 VIEWS = ("steps", "layers", "templates", "why", "errors", "embedding", "neighbours")
@@ -28,13 +27,6 @@ def choose(page: Page, key: str, option: str) -> None:
     page.locator(f".st-key-{key} [data-testid=stSelectbox]").click()
     page.get_by_role("option").filter(has_text=option).first.click()
     settle(page, timeout=180)
-
-
-def shrink(path: Path) -> None:
-    """Keep the repository small: 256 colours are plenty for a screenshot (a third of the bytes or less)."""
-    with Image.open(path) as image:
-        small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
-    small.save(path, optimize=True)
 
 
 def shoot_views(page: Page, suffix: str, views=VIEWS) -> None:
