@@ -1,4 +1,5 @@
-"""The words of the Runs page (and run statuses) in English and Chinese; merged into fmnist.i18n."""
+"""The words of the Runs page, and of a run as the Train page shows it (its status, the queue, Pause and Stop), in English
+and Chinese; merged into fmnist.i18n."""
 
 STRINGS = {
     "en": {
@@ -46,6 +47,25 @@ STRINGS = {
         "delete_confirm": "Delete run {run} with its history and weights? This cannot be undone.",
         "delete_yes": "Yes, delete it",
         "deleted": "Run {run} was deleted.",
+        # A run on the Train page: its status, the queue, Pause and Stop.
+        "run_status": "Run {run} · {status}",
+        "status_queued": "queued",
+        "status_running": "training",
+        "status_paused": "paused",
+        "status_stopped": "stopped",
+        "status_finished": "finished",
+        "status_failed": "failed",
+        "status_cancelled": "cancelled",
+        "queued": "Queued: position {position}, starts in about {minutes} min.",
+        "cancel": "Cancel",
+        "pause": "Pause",
+        "resume": "Resume",
+        "paused": "Paused after {batches} batches. Resume goes on with the same weights, optimizer state and schedule.",
+        "cancelled": "This run was cancelled before it started.",
+        "no_such_run": "No such run: the link may be wrong, or the run was deleted.",
+        "time_limit": "The server stopped this run at its time limit of {seconds}.",
+        "run_link_help": "This page's address names the run: a reload, another tab or a shared link shows it again.",
+        "queue_full": "The training queue is full ({count} runs waiting). Try again when a run has ended.",
     },
     "zh": {
         "nav_runs": "训练记录",
@@ -87,5 +107,24 @@ STRINGS = {
         "delete_confirm": "删除训练 {run} 及其历史和权重？此操作无法撤销。",
         "delete_yes": "是的，删除",
         "deleted": "训练 {run} 已删除。",
+        # A run on the Train page: its status, the queue, Pause and Stop.
+        "run_status": "运行 {run} · {status}",
+        "status_queued": "排队中",
+        "status_running": "训练中",
+        "status_paused": "已暂停",
+        "status_stopped": "已停止",
+        "status_finished": "已完成",
+        "status_failed": "失败",
+        "status_cancelled": "已取消",
+        "queued": "排队中：第 {position} 位，大约 {minutes} 分钟后开始。",
+        "cancel": "取消",
+        "pause": "暂停",
+        "resume": "继续",
+        "paused": "在 {batches} 个批次后暂停。继续时沿用相同的权重、优化器状态和学习率计划。",
+        "cancelled": "这次运行在开始前被取消了。",
+        "no_such_run": "没有这个运行：链接可能有误，或者该运行已被删除。",
+        "time_limit": "服务器在达到时间上限 {seconds} 时停止了这次运行。",
+        "run_link_help": "本页地址包含这次运行的编号：刷新、在另一个标签页打开或分享链接都会再次显示它。",
+        "queue_full": "训练队列已满（{count} 个运行在等待）。请在某个运行结束后再试。",
     },
 }
