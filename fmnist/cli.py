@@ -1,4 +1,4 @@
-"""The command line: python -m fmnist info | train | evaluate | predict | explain | bench.
+"""The command line: python -m fmnist info | train | evaluate | predict | explain | bench | runs | export | code.
 
 Each command prints a readable report, or with --json machine-readable lines
 (the last line is always one JSON object). Errors are one line on stderr and a
@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import sys
 import time
 import unicodedata
 from pathlib import Path
 
-from fmnist import cli_config, data
+from fmnist import cli_config, cli_models, data
+from fmnist.cli_models import fail
 from fmnist.distribute import STRATEGIES
-
-
-def fail(message: str, code: int = 2) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
 
 
 def info_command(args) -> int:
@@ -177,94 +172,11 @@ def finish_training(args, run, model, evaluation, wall_seconds: float) -> int:
     return 0
 
 
-def load_model_arg(value: str):
-    """A model by registry name or, on the command line only, by path to its .weights.npz or .json file."""
-    from fmnist import registry
-
-    if value.endswith((".npz", ".json")) or os.sep in value:
-        return registry.load_info(registry.info_for_path(Path(value)))
-    return registry.load(value)
-
-
-def evaluate_command(args) -> int:
-    """Score a model on the 10,000 test images."""
-    from fmnist import registry
-    from fmnist.evaluation import evaluate
-
-    try:
-        model = load_model_arg(args.model)
-    except registry.RegistryError as error:
-        return fail(str(error))
-    dataset = data.load()
-    result = evaluate(model, dataset.test_images, dataset.test_labels)
-    if args.json:
-        print(json.dumps({"model": args.model, **result.to_dict()}))
-        return 0
-    print(f"model {args.model}: test accuracy {result.accuracy:.4f}, loss {result.loss:.4f}, {len(result.mistakes)} mistakes")
-    for i, accuracy in enumerate(result.per_class_accuracy):
-        print(f"  {i}  {data.CLASS_NAMES[i]:12s} {accuracy:.3f}")
-    print("confusion matrix (rows true, columns predicted):")
-    for row in result.confusion:
-        print("  " + " ".join(f"{n:4d}" for n in row))
-    return 0
-
-
-def predict_command(args) -> int:
-    """Classify picture files; every file is tried, exit 1 if any failed."""
-    from fmnist import preprocess, registry
-    from fmnist.predict import Predictor
-
-    try:
-        predictor = Predictor(load_model_arg(args.model))
-    except registry.RegistryError as error:
-        return fail(str(error))
-    failed = False
-    for name in args.files:
-        try:
-            raw = read_file(name)
-            probabilities = predictor.predict_one(preprocess.from_bytes(raw))
-        except (OSError, preprocess.ImageError) as error:
-            failed = True
-            message = str(error) if isinstance(error, preprocess.ImageError) else file_error(name, error)
-            print(json.dumps({"file": name, "error": message}, ensure_ascii=False) if args.json else f"{name}: error: {message}")
-            continue
-        class_id = int(probabilities.argmax())
-        if args.json:
-            record = {
-                "file": name,
-                "class_id": class_id,
-                "class_name": data.CLASS_NAMES[class_id],
-                "probabilities": [round(float(p), 6) for p in probabilities],
-            }
-            print(json.dumps(record, ensure_ascii=False))
-        else:
-            print(f"{name}: {data.CLASS_NAMES[class_id]} ({data.CLASS_NAMES_ZH[class_id]}) {probabilities[class_id]:.1%}")
-    return 1 if failed else 0
-
-
-def read_file(name: str) -> bytes:
-    """Read at most one byte more than the upload limit, so huge files are refused cheaply."""
-    from fmnist import preprocess
-
-    with open(name, "rb") as f:
-        return f.read(preprocess.MAX_UPLOAD_BYTES + 1)
-
-
-def file_error(name: str, error: OSError) -> str:
-    if isinstance(error, FileNotFoundError):
-        return "no such file"
-    if isinstance(error, IsADirectoryError):
-        return "this is a folder, not a file"
-    if isinstance(error, PermissionError):
-        return "permission denied"
-    return f"cannot read the file ({error.strerror or 'input/output error'})"
-
-
 def explain_command(args) -> int:
     """Look inside the model for picture files (see fmnist/explain_command.py)."""
     from fmnist import explain_command
 
-    return explain_command.run(args, load_model_arg, read_file, file_error, fail)
+    return explain_command.run(args)
 
 
 def bench_command(args) -> int:
@@ -304,26 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--overwrite", action="store_true", help="replace a saved model of the same name")
     train.add_argument("--json", action="store_true", help="no progress bar; the last line is one JSON object")
 
-    evaluate = commands.add_parser(
-        "evaluate",
-        help="score a model on the test images",
-        description="Accuracy, loss, per-class accuracy and confusion matrix on the 10,000 test images.",
-    )
-    evaluate.add_argument(
-        "--model", default="default", help="registry name or path to a .weights.npz or .json file (default: the shipped model)"
-    )
-    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
-
-    predict = commands.add_parser(
-        "predict",
-        help="classify picture files",
-        description="Classify pictures (PNG, JPEG, GIF, BMP, WebP). Exit 1 if any file failed.",
-    )
-    predict.add_argument(
-        "--model", default="default", help="registry name or path to a .weights.npz or .json file (default: the shipped model)"
-    )
-    predict.add_argument("--json", action="store_true", help="one JSON object per file")
-    predict.add_argument("files", nargs="+", metavar="FILE")
+    handlers = cli_models.add_commands(commands)  # evaluate, predict
 
     from fmnist import explain_command
 
@@ -335,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from fmnist import cli_experiments
 
-    for name, handler in cli_experiments.add_commands(commands).items():
+    for name, handler in {**handlers, **cli_experiments.add_commands(commands)}.items():
         commands.choices[name].set_defaults(handler=handler)
     return parser
 
@@ -347,8 +240,6 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "info": info_command,
         "train": train_command,
-        "evaluate": evaluate_command,
-        "predict": predict_command,
         "explain": explain_command,
         "bench": bench_command,
     }

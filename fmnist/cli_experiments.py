@@ -42,7 +42,7 @@ def runs_command(args) -> int:
 def model_for(args):
     """The Keras model named by --model (registry name or .keras path) or --run (run id)."""
     from fmnist import experiments
-    from fmnist.cli import load_model_arg
+    from fmnist.cli_models import load_model_arg
 
     if bool(args.model) == bool(args.run):
         raise ValueError("give either --model NAME or --run ID")

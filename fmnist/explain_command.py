@@ -48,9 +48,11 @@ def record(model, picture: bytes, dataset, train_features, neighbours: int) -> d
     }
 
 
-def run(args, load_model, read_file, file_error, fail) -> int:
-    """The command; the helpers come from cli.py so that every command reads files and models alike."""
+def run(args) -> int:
+    """The command; it names models and reads files with fmnist.cli_models's helpers, as predict does."""
     from fmnist import embedding, preprocess, registry
+    from fmnist.cli_models import fail, file_error, read_file
+    from fmnist.cli_models import load_model_arg as load_model
 
     if not 1 <= args.neighbours <= 100:
         return fail("--neighbours must be from 1 to 100")
