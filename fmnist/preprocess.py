@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageChops
 
-from fmnist import i18n_images, uploads
+from fmnist import uploads
 from fmnist.uploads import (  # noqa: F401  (re-exported: the upload rules and messages are part of this API)
     ALLOWED_FORMATS,
     DAMAGED,
@@ -42,7 +42,6 @@ BOX_THRESHOLD = 0.15
 # A canvas pixel counts as drawn when it differs from the background by this much.
 CANVAS_THRESHOLD = 0.1
 
-BLANK = i18n_images.STRINGS["en"]["image_blank"]
 INVALID = "The picture contains invalid values (not-a-number or infinity)."
 
 
