@@ -51,13 +51,12 @@ def record(model, picture: bytes, dataset, train_features, neighbours: int) -> d
 def run(args) -> int:
     """The command; it names models and reads files with fmnist.cli_models's helpers, as predict does."""
     from fmnist import embedding, preprocess, registry
-    from fmnist.cli_models import fail, file_error, read_file
-    from fmnist.cli_models import load_model_arg as load_model
+    from fmnist.cli_models import fail, file_error, load_model_arg, read_file
 
     if not 1 <= args.neighbours <= 100:
         return fail("--neighbours must be from 1 to 100")
     try:
-        model = load_model(args.model)
+        model = load_model_arg(args.model)
     except registry.RegistryError as error:
         return fail(str(error))
     dataset = data.load()
