@@ -1,4 +1,4 @@
-"""python -m fmnist: see fmnist/cli.py."""
+"""python -m fmnist: see fmnist/cli/."""
 
 import gc
 import sys

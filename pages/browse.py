@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fmnist import data, plots
+from fmnist.charts import figures
+from fmnist.data import fashion_mnist
 from pages.common import class_names, dataset, language, load_dataset, t
 
 PER_PAGE = 25
@@ -31,22 +32,22 @@ def grid_png(split: str, indices: tuple[int, ...], lang: str) -> bytes:
     """The tutorial's grid of these images with their class names, as PNG."""
     images, labels = load_dataset().split(split)
     rows = max(1, -(-len(indices) // 5))
-    fig = plots.image_grid(images[list(indices)], labels[list(indices)], class_names(lang), rows=rows, cols=5)
-    return plots.figure_png(fig, dpi=80)
+    fig = figures.image_grid(images[list(indices)], labels[list(indices)], class_names(lang), rows=rows, cols=5)
+    return figures.figure_png(fig, dpi=80)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def colorbar_png(split: str, index: int, scaled: bool, title: str) -> bytes:
     """The tutorial's imshow with a colorbar of one image, raw (0–255) or scaled (0–1), as PNG."""
     image = load_dataset().split(split)[0][index]
-    return plots.figure_png(plots.image_with_colorbar(image / 255.0 if scaled else image, title=title), dpi=80)
+    return figures.figure_png(figures.image_with_colorbar(image / 255.0 if scaled else image, title=title), dpi=80)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def mean_images_png(split: str, lang: str) -> bytes:
     """The mean image of each class of a split, in one row, as PNG."""
     images, labels = load_dataset().split(split)
-    return plots.figure_png(plots.mean_images(images, labels, class_names(lang)), dpi=80)
+    return figures.figure_png(figures.mean_images(images, labels, class_names(lang)), dpi=80)
 
 
 # Shows the arrays' shapes and ranges and the table of the ten labels with their counts.
@@ -59,8 +60,8 @@ def facts_ui(ds) -> None:
         pd.DataFrame(
             {
                 t("label"): range(10),
-                "English": data.CLASS_NAMES,
-                "中文": data.CLASS_NAMES_ZH,
+                "English": fashion_mnist.CLASS_NAMES,
+                "中文": fashion_mnist.CLASS_NAMES_ZH,
                 t("train_count"): np.bincount(ds.train_labels, minlength=10),
                 t("test_count"): np.bincount(ds.test_labels, minlength=10),
             }
@@ -79,7 +80,7 @@ def grid_controls_ui() -> tuple[str, list[int], str, int]:
         t("classes"), range(10), format_func=class_names().__getitem__, placeholder=t("all_classes"), key="browse_classes"
     )
     order = columns[2].radio(
-        t("order"), data.ORDERS, format_func={o: t(f"order_{o}") for o in data.ORDERS}.get, key="browse_order"
+        t("order"), fashion_mnist.ORDERS, format_func={o: t(f"order_{o}") for o in fashion_mnist.ORDERS}.get, key="browse_order"
     )
     seed = columns[3].number_input(t("seed"), 0, 2**31 - 1, 0, disabled=order != "random", key="browse_seed")
     return split, classes, order, int(seed)
@@ -107,7 +108,7 @@ def detail_ui(split: str, images: np.ndarray, labels: np.ndarray) -> None:
     st.subheader(t("one_image"))
     index = int(st.number_input(t("image_index", last=len(images) - 1), 0, len(images) - 1, 0, key=f"detail_{split}"))
     label = int(labels[index])
-    st.markdown(t("image_label", label=label, en=data.CLASS_NAMES[label], zh=data.CLASS_NAMES_ZH[label]))
+    st.markdown(t("image_label", label=label, en=fashion_mnist.CLASS_NAMES[label], zh=fashion_mnist.CLASS_NAMES_ZH[label]))
     left, right = st.columns(2)
     left.image(colorbar_png(split, index, False, t("before_scaling")), width=400)
     right.image(colorbar_png(split, index, True, t("after_scaling")), width=400)
@@ -129,8 +130,8 @@ facts_ui(ds)
 st.subheader(t("grid"))
 split, classes, order, seed = grid_controls_ui()
 images, labels = ds.split(split)
-page = page_ui(data.page_count(labels, classes, PER_PAGE))
-indices = data.select_indices(labels, classes, order, seed, page, PER_PAGE)
+page = page_ui(fashion_mnist.page_count(labels, classes, PER_PAGE))
+indices = fashion_mnist.select_indices(labels, classes, order, seed, page, PER_PAGE)
 grid_ui(split, indices)
 detail_ui(split, images, labels)
 means_ui(split)

@@ -1,7 +1,7 @@
 """The drawing canvas: a Streamlit Components v2 element of our own (HTML, CSS and JavaScript in assets/canvas/).
 
 It sends its value the moment a stroke ends (a PNG of the drawing, the stroke count and the strokes), which
-reruns only the fragment it sits in; fmnist.drawing checks and decodes that value.
+reruns only the fragment it sits in; fmnist.data.drawing checks and decodes that value.
 
 This module is imported by pages/inputs.py; it is not a page itself.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from fmnist import drawing
+from fmnist.data import drawing
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "canvas"
 

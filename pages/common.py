@@ -3,7 +3,7 @@
 This module is imported by app.py and by every page (`from pages.common import ...`);
 it is not a page itself, because `st.navigation` in app.py lists the pages
 explicitly (app_pages). Nothing here imports TensorFlow at import time, and
-nothing here trains: runs are child processes of the job manager (fmnist.jobs).
+nothing here trains: runs are child processes of the job manager (fmnist.runs.jobs).
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from fmnist import data, i18n, jobs, plots, registry, runs
+from fmnist import registry
+from fmnist.charts import figures
+from fmnist.data import fashion_mnist
+from fmnist.runs import jobs, store
+from pages import i18n
 
 PAGES_DIR = Path(__file__).resolve().parent
 log = logging.getLogger("fmnist.pages")  # Under "fmnist", so it reaches the server log (fmnist.logs).
@@ -76,7 +80,7 @@ def error_text(error: Exception) -> str:
 
 def class_names(lang: str | None = None) -> tuple[str, ...]:
     """The ten class names in the chosen language (or in `lang`)."""
-    return data.CLASS_NAMES if (lang or language()) == "en" else data.CLASS_NAMES_ZH
+    return fashion_mnist.CLASS_NAMES if (lang or language()) == "en" else fashion_mnist.CLASS_NAMES_ZH
 
 
 # Lets the user switch class names and labels between English and Chinese.
@@ -105,16 +109,16 @@ def language_ui() -> str:
 
 
 @st.cache_resource(show_spinner="Loading Fashion-MNIST…")
-def load_dataset() -> data.Dataset:
+def load_dataset() -> fashion_mnist.Dataset:
     """The dataset, loaded once per server process and shared (read-only) by every session."""
-    return data.load()
+    return fashion_mnist.load()
 
 
-def dataset() -> data.Dataset:
+def dataset() -> fashion_mnist.Dataset:
     """The dataset, or a clear message and the end of this page run if it cannot be loaded."""
     try:
         return load_dataset()
-    except data.DataError as error:
+    except fashion_mnist.DataError as error:
         st.error(str(error))
         st.stop()
 
@@ -136,7 +140,7 @@ def ready_predictor(load):
     no time, so the first prediction does not wait on a collection. Its single-image path is then compiled in
     the background (fmnist.predict.Predictor.compile_one: it outlives every run's clear_session).
     """
-    from fmnist.predict import Predictor
+    from fmnist.model.predict import Predictor
 
     with _heap_lock:
         gc.unfreeze()
@@ -194,7 +198,7 @@ def run_view(run_id):
     """The run's state, or None for a forged, unknown or deleted id."""
     try:
         return job_manager().view(run_id)
-    except runs.NoSuchRun:
+    except store.NoSuchRun:
         return None
 
 
@@ -208,9 +212,9 @@ def session_job():
 @st.cache_resource(max_entries=8, show_spinner=False)
 def run_model(run_id: str):
     """The trained model of an ended run, rebuilt and loaded from its weights (they never change once written)."""
-    from fmnist import experiments
+    from fmnist.runs import compare
 
-    return experiments.load_model(run_id, job_manager().root)
+    return compare.load_model(run_id, job_manager().root)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -231,7 +235,7 @@ def session_png(key, build) -> bytes:
     if key not in store:
         if len(store) >= 16:
             store.clear()
-        store[key] = plots.figure_png(build())
+        store[key] = figures.figure_png(build())
     return store[key]
 
 

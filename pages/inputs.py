@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from fmnist import drawing, preprocess, registry
+from fmnist import registry
+from fmnist.data import drawing, preprocess
 from pages.canvas import drawing_canvas
 from pages.common import class_names, dataset, enlarge, error_text, registry_predictor, session_job, session_predictor, t
 
@@ -62,7 +63,7 @@ def predictor_for(choice: str, infos: dict):
 def model_key(choice: str, infos: dict) -> str:
     """A text that changes whenever the chosen model does: name and file checksum, or a checksum of the weights."""
     if choice == SESSION_MODEL:
-        from fmnist.embedding import fingerprint
+        from fmnist.inside.embedding import fingerprint
 
         return f"session-{fingerprint(session_predictor().model)}"
     return f"{choice}-{infos[choice].metadata.get('sha256', '')}"

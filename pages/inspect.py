@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fmnist import explain, pictures, pipeline_steps, plots, preprocess
+from fmnist.charts import figures
+from fmnist.data import preprocess
+from fmnist.inside import explain, pictures, pipeline_steps
 from pages.common import class_names, enlarge, error_text, language, t
 from pages.inputs import ChosenInput, input_ui, model_key, model_ui, predictor_for, source_ui
 from pages.inspect_views import embedding_ui, errors_ui, neighbours_ui
@@ -22,7 +24,7 @@ def explained(_model, key: str, image: np.ndarray, class_id: int) -> explain.Exp
 @st.cache_data(max_entries=64, show_spinner=False)
 def bars_png(probabilities: np.ndarray, lang: str) -> bytes:
     """The tutorial's value array with class names, as PNG."""
-    return plots.figure_png(plots.probability_bars(probabilities, class_names(lang)))
+    return figures.figure_png(figures.probability_bars(probabilities, class_names(lang)))
 
 
 def strip_for(chosen: ChosenInput) -> list[pipeline_steps.Step]:

@@ -2,7 +2,7 @@
 
 This module is imported by pages/inspect.py; it is not a page itself. The expensive results (the test
 set's evaluation, the projections, the training features) are computed once per model: in memory
-here, and on disk by `fmnist.embedding`.
+here, and on disk by `fmnist.inside.embedding`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fmnist import embedding, errors, evaluation, pictures, plots
+from fmnist.charts import figures
+from fmnist.inside import embedding, mistakes, pictures
+from fmnist.model import evaluation
 from pages.common import class_names, dataset, enlarge, language, t
 
 # Images shown for a chosen cell and in the list of confident mistakes.
@@ -34,16 +36,16 @@ def grid_png(_result: evaluation.Evaluation, key: str, indices: tuple, lang: str
     ds = dataset()
     chosen = np.asarray(indices, dtype=int)
     rows = -(-len(chosen) // 3)
-    figure = plots.prediction_grid(
+    figure = figures.prediction_grid(
         ds.test_images[chosen], _result.probabilities[chosen], ds.test_labels[chosen], class_names(lang), rows=rows, cols=3
     )
-    return plots.figure_png(figure)
+    return figures.figure_png(figure)
 
 
 def confusion_chart(result: evaluation.Evaluation) -> alt.LayerChart:
     """The confusion matrix as a heat map whose cells can be clicked (a point selection called "cell")."""
     names = list(class_names())
-    cells = pd.DataFrame(errors.confusion_cells(result))
+    cells = pd.DataFrame(mistakes.confusion_cells(result))
     cells["true_name"] = [names[i] for i in cells["true"]]
     cells["predicted_name"] = [names[i] for i in cells["predicted"]]
     cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click")
@@ -93,7 +95,7 @@ def errors_ui(predictor, key: str) -> None:
         with chart:
             event = st.altair_chart(confusion_chart(result), on_select="rerun", selection_mode="cell", key="confusion")
         true, predicted = chosen_cell(event, result)
-        indices = errors.cell_indices(result, dataset().test_labels, true, predicted)
+        indices = mistakes.cell_indices(result, dataset().test_labels, true, predicted)
         names = class_names()
         st.markdown(t("cell_title", true=names[true], predicted=names[predicted], count=len(indices)))
         if len(indices):
@@ -101,7 +103,7 @@ def errors_ui(predictor, key: str) -> None:
             st.caption(t("test_indices", indices=", ".join(str(int(i)) for i in indices[:SHOWN])))
         st.markdown(f"**{t('confident_mistakes')}**")
         st.caption(t("confident_mistakes_help"))
-        worst = errors.confident_mistakes(result, SHOWN)
+        worst = mistakes.confident_mistakes(result, SHOWN)
         st.image(grid_png(result, key, tuple(int(i) for i in worst), language()), width=720)
         st.caption(t("test_indices", indices=", ".join(str(int(i)) for i in worst)))
 

@@ -6,7 +6,8 @@ This module is imported by pages/predict.py; it is not a page itself.
 import numpy as np
 import streamlit as st
 
-from fmnist import charts, data
+from fmnist.charts import vega
+from fmnist.data import fashion_mnist
 from pages.common import class_names, enlarge, t
 from pages.inputs import input_ui, predictor_for
 
@@ -18,7 +19,7 @@ def prediction_ui(probabilities: np.ndarray, true_label: int | None) -> None:
     order = np.argsort(probabilities)[::-1]
     top = int(order[0])
     names = class_names()
-    lines = [f":small[:gray[{t('prediction')}]]", f"#### {data.CLASS_NAMES[top]} · {data.CLASS_NAMES_ZH[top]}"]
+    lines = [f":small[:gray[{t('prediction')}]]", f"#### {fashion_mnist.CLASS_NAMES[top]} · {fashion_mnist.CLASS_NAMES_ZH[top]}"]
     lines.append(f"**{probabilities[top]:.1%}**")
     if true_label is not None:
         # The tutorial's colours: blue when the prediction is right, red when it is wrong.
@@ -43,5 +44,5 @@ def input_and_prediction_ui(choice: str, infos: dict, source: str) -> None:
     with result_column:
         probabilities = predictor_for(choice, infos).predict_one(chosen.image)
         prediction_ui(probabilities, chosen.true_label)
-    spec = charts.probability_bars(probabilities, class_names(), chosen.true_label)
+    spec = vega.probability_bars(probabilities, class_names(), chosen.true_label)
     st.vega_lite_chart(spec, width=600, theme=None, key="probability_bars")

@@ -10,8 +10,10 @@ import math
 import pandas as pd
 import streamlit as st
 
-from fmnist import curves, jobs, plots, registry, runs
-from fmnist.config import TrainConfig
+from fmnist import registry
+from fmnist.charts import figures
+from fmnist.model.config import TrainConfig
+from fmnist.runs import curves, jobs, store
 from pages import train_epochs
 from pages.common import (
     attached_run_id,
@@ -40,7 +42,7 @@ def start(config: TrainConfig) -> None:
     except jobs.QueueFull:
         st.warning(t("queue_full", count=job_manager().max_queue), icon=":material/hourglass_top:")
         return
-    except (ValueError, runs.RunsError) as error:
+    except (ValueError, store.RunsError) as error:
         st.error(str(error))
         return
     st.session_state.train_run = run_id
@@ -50,7 +52,7 @@ def start(config: TrainConfig) -> None:
 
 def control(action: str, run_id: str) -> None:
     """Stop, pause, resume or cancel a run (a second press, or one after the end, does nothing)."""
-    with contextlib.suppress(runs.NoSuchRun):
+    with contextlib.suppress(store.NoSuchRun):
         getattr(job_manager(), action)(run_id)
 
 
@@ -167,8 +169,8 @@ def outcome_ui(view) -> None:
     history = view.history
     if view.status == "finished":
         st.success(t("finished", epochs=len(history["epoch"]), seconds=format_seconds(view.train_seconds)))
-        with contextlib.suppress(runs.NoSuchRun):
-            status = runs.get(view.id, job_manager().root).status()
+        with contextlib.suppress(store.NoSuchRun):
+            status = store.get(view.id, job_manager().root).status()
             if status.get("early_stopped_at"):
                 st.info(
                     t("early_stopped", stopped=status["early_stopped_at"], best=status["best_epoch"]), icon=":material/timer_off:"
@@ -189,8 +191,8 @@ def outcome_ui(view) -> None:
 def evaluation_of(view):
     """The test-set evaluation the run's child recorded, or None when the run has none."""
     try:
-        return runs.get(view.id, job_manager().root).recorded_evaluation()
-    except runs.NoSuchRun:
+        return store.get(view.id, job_manager().root).recorded_evaluation()
+    except store.NoSuchRun:
         return None
 
 
@@ -205,7 +207,7 @@ def scores_ui(view, evaluation) -> None:
     left, right = st.columns([3, 2])
     normalize = left.toggle(t("normalize"), key="normalize_confusion")
     key = (view.id, "confusion", normalize, language())
-    left.image(session_png(key, lambda: plots.confusion_matrix(evaluation.confusion, class_names(), normalize)), width=560)
+    left.image(session_png(key, lambda: figures.confusion_matrix(evaluation.confusion, class_names(), normalize)), width=560)
     per_class = pd.DataFrame({t("class"): class_names(), t("accuracy"): evaluation.per_class_accuracy})
     right.dataframe(
         per_class,
@@ -227,7 +229,7 @@ def prediction_grid_ui(view, evaluation) -> None:
     key = (view.id, "grid", mistakes, language())
     png = session_png(
         key,
-        lambda: plots.prediction_grid(ds.test_images[indices], probabilities, ds.test_labels[indices], class_names()),
+        lambda: figures.prediction_grid(ds.test_images[indices], probabilities, ds.test_labels[indices], class_names()),
     )
     st.image(png, width=900)
     st.caption(t("grid_mistakes", count=evaluation.mistake_count) if mistakes else t("grid_first"))
@@ -240,10 +242,10 @@ def save_ui(view) -> None:
         name = st.text_input(t("model_name"), placeholder="my-model", max_chars=64, help=t("model_name_help"))
         if st.form_submit_button(t("save"), icon=":material/save:"):
             try:
-                run = runs.get(view.id, job_manager().root)
-                metadata = runs.registry_metadata(run, made_by="Fashion-MNIST Studio (train page)")
+                run = store.get(view.id, job_manager().root)
+                metadata = store.registry_metadata(run, made_by="Fashion-MNIST Studio (train page)")
                 info = registry.save(run_model(view.id), name.strip(), metadata)
-            except (registry.RegistryError, runs.RunsError) as error:
+            except (registry.RegistryError, store.RunsError) as error:
                 st.error(str(error))
             else:
                 st.success(t("saved", name=info.name))

@@ -1,4 +1,4 @@
-"""Train: what a run predicted after each epoch (fmnist.epoch_records), for pages/train.py.
+"""Train: what a run predicted after each epoch (fmnist.runs.epoch_records), for pages/train.py.
 
 While the run trains, its live view shows the latest epoch's 5×5 grid of the first 25 test images;
 once it has ended, a slider replays the grid and the confusion matrix epoch by epoch.
@@ -8,15 +8,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fmnist import epoch_records, plots, runs
+from fmnist.charts import figures
+from fmnist.runs import epoch_records, store
 from pages.common import class_names, dataset, job_manager, language, t
 
 
 def records_of(run_id: str) -> epoch_records.EpochRecords:
     """The run's per-epoch records; none for an old run, one that ended early, or a damaged file."""
     try:
-        run = runs.get(run_id, job_manager().root)
-    except runs.NoSuchRun:
+        run = store.get(run_id, job_manager().root)
+    except store.NoSuchRun:
         return epoch_records.empty()
     return epoch_records.read(run.path / epoch_records.FILE)
 
@@ -33,7 +34,7 @@ def grid_png(run_id: str, records: epoch_records.EpochRecords, position: int) ->
 def shared_grid_png(run_id: str, epoch: int, lang: str, _records: epoch_records.EpochRecords) -> bytes:
     images = dataset().test_images[_records.probe_indices]
     probabilities = _records.probabilities[_records.position(epoch)]
-    return plots.figure_png(plots.probe_grid(images, probabilities, _records.probe_labels, class_names(lang)))
+    return figures.figure_png(figures.probe_grid(images, probabilities, _records.probe_labels, class_names(lang)))
 
 
 def right_count(records: epoch_records.EpochRecords, position: int) -> int:

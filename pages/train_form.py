@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fmnist import config as fconfig
-from fmnist import config_query
+from fmnist.model import config as fconfig
+from pages import train_query
 from pages.common import dataset, enlarge, t
 
 BATCH_SIZES = (16, 32, 64, 128, 256, 512)
@@ -38,7 +38,7 @@ PREVIEW_IMAGES = 8
 
 def widget_value(setting: str, value):
     """A setting as its widget holds it (layer widths as text, all training images as 60000)."""
-    if setting in config_query.WIDTHS:
+    if setting in train_query.WIDTHS:
         return ", ".join(str(width) for width in value)
     if setting == "limit" and value is None:
         return 60000
@@ -72,7 +72,7 @@ def initialise() -> None:
     """Fill the form once per session: the defaults, then the values of a shared link (saying which were ignored)."""
     if "train_model" in st.session_state:
         return
-    settings, ignored = config_query.from_query(st.query_params.to_dict(), BOUNDS)
+    settings, ignored = train_query.from_query(st.query_params.to_dict(), BOUNDS)
     model = settings.get("model", "mlp")
     st.session_state.train_model = model
     values = {**fconfig.DEFAULTS[model], **FORM_DEFAULTS, **architecture_defaults("mlp"), **architecture_defaults("cnn")}
@@ -92,8 +92,8 @@ def current_config() -> tuple[fconfig.TrainConfig | None, str | None]:
     try:
         for key in fconfig.ARCHITECTURE_DEFAULTS[model]:
             value = state[f"train_{key}"]
-            values[key] = fconfig.parse_widths(value) if key in config_query.WIDTHS else value
-        values = {key: int(value) if isinstance(value, float) and key in config_query.INTEGERS else value
+            values[key] = fconfig.parse_widths(value) if key in train_query.WIDTHS else value
+        values = {key: int(value) if isinstance(value, float) and key in train_query.INTEGERS else value
                   for key, value in values.items()}  # fmt: skip
         return fconfig.TrainConfig(model=model, **values).resolved(), None
     except ValueError as error:
@@ -102,9 +102,9 @@ def current_config() -> tuple[fconfig.TrainConfig | None, str | None]:
 
 def share(config: fconfig.TrainConfig) -> None:
     """Write the settings into the URL's query (only those that changed), beside ?run= if the page shows a run."""
-    query = config_query.to_query(config)
+    query = train_query.to_query(config)
     query.setdefault("limit", "all")
-    for name in config_query.SETTINGS:
+    for name in train_query.SETTINGS:
         if name in query and st.query_params.get(name) != query[name]:
             st.query_params[name] = query[name]
         elif name not in query and name in st.query_params:
@@ -130,7 +130,7 @@ def network_ui(model: str) -> None:
 @st.cache_data(max_entries=8, show_spinner=False)
 def augmentation_preview(draw: int) -> tuple:
     """The first training images and one random augmentation of them (draw number `draw`)."""
-    from fmnist import augment
+    from fmnist.data import augment
 
     images = dataset().train_images[:PREVIEW_IMAGES]
     return images, augment.preview(images, seed=draw)

@@ -21,10 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from fmnist import data, evaluation, training  # noqa: E402
-from fmnist.config import TrainConfig  # noqa: E402
-from fmnist.history import Control  # noqa: E402
-from fmnist.predict import Predictor  # noqa: E402
+from fmnist.data import fashion_mnist  # noqa: E402
+from fmnist.model import evaluation, training  # noqa: E402
+from fmnist.model.config import TrainConfig  # noqa: E402
+from fmnist.model.history import Control  # noqa: E402
+from fmnist.model.predict import Predictor  # noqa: E402
 from tests.test_shop_photo_accuracy import shop_photo_accuracy  # noqa: E402
 
 FORMATS = ("JPEG", "PNG", "PNG-RGBA")
@@ -48,7 +49,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    dataset = data.load()
+    dataset = fashion_mnist.load()
     results = []
     for augment in (False, True):
         config = TrainConfig(model=args.model, epochs=args.epochs, seed=args.seed, augment=augment).resolved()

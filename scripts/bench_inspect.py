@@ -32,9 +32,11 @@ def main() -> None:
     cache = tempfile.mkdtemp(prefix="fmnist-bench-inspect-")
     os.environ["FMNIST_CACHE_DIR"] = cache
 
-    from fmnist import data, embedding, explain, registry
+    from fmnist import registry
+    from fmnist.data import fashion_mnist
+    from fmnist.inside import embedding, explain
 
-    dataset = data.load()
+    dataset = fashion_mnist.load()
     names = ["default"] + ([args.mlp] if args.mlp else [])
     for name in names:
         model = registry.load(name)

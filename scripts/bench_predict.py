@@ -53,7 +53,7 @@ def main() -> None:
     import numpy as np
 
     from fmnist import registry
-    from fmnist.predict import Predictor, as_batch
+    from fmnist.model.predict import Predictor, as_batch
 
     predictor = Predictor(registry.load(registry.DEFAULT_NAME))
     if not predictor.compile_one():

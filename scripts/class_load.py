@@ -39,7 +39,7 @@ from stroke_support import (  # noqa: E402
     summary,
 )
 
-from fmnist import training  # noqa: E402
+from fmnist.model import training  # noqa: E402
 
 TIMEOUT_MS = 60_000
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fmnist import atomic, models, registry
+from fmnist import atomic, registry
+from fmnist.model import architectures
 
 
 def convert(path: Path) -> Path:
@@ -30,7 +31,7 @@ def convert(path: Path) -> Path:
     import numpy as np
 
     old = keras.saving.load_model(path, compile=False, safe_mode=True)
-    model = models.build(metadata["architecture"])
+    model = architectures.build(metadata["architecture"])
     model.set_weights(old.get_weights())
     x = np.random.default_rng(0).random((64, 28, 28), dtype=np.float32)
     if not np.array_equal(model.predict(x, verbose=0), old.predict(x, verbose=0)):

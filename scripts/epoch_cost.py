@@ -3,7 +3,7 @@
     .venv/bin/python scripts/epoch_cost.py --preset cnn-fast --epochs 2
     .venv/bin/python scripts/epoch_cost.py --preset cnn-fast --no-norm-after-pool --epochs 2
 
-Takes the options of `python -m fmnist train` (fmnist.cli_config). CPU seconds (this process's user + system
+Takes the options of `python -m fmnist train` (fmnist.cli.train_options). CPU seconds (this process's user + system
 time) say what a recipe costs even while other work shares the cores, where wall times do not; the
 whole-process comparison with the tutorial is `python -m fmnist bench --frontier`. Prints one JSON line.
 """
@@ -20,15 +20,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fmnist import cli_config, config, data, evaluation, training
-from fmnist.history import Control
+from fmnist.cli import train_options
+from fmnist.data import fashion_mnist
+from fmnist.model import config, evaluation, training
+from fmnist.model.history import Control
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    cli_config.add_arguments(parser)
-    recipe = cli_config.config_from_args(parser.parse_args())
-    dataset = data.load()
+    train_options.add_arguments(parser)
+    recipe = train_options.config_from_args(parser.parse_args())
+    dataset = fashion_mnist.load()
     marks = [(time.perf_counter(), time.process_time())]  # The first epoch includes tracing the step.
 
     def emit(event: dict) -> None:

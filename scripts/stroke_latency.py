@@ -179,7 +179,7 @@ def first_prediction(page, url: str) -> str:
 
 
 def run_training_mode(browser, page, target: Target, strokes: int, calibration) -> None:
-    from fmnist import runs
+    from fmnist.runs import store
 
     meter = CpuMeter(target.pid)
     idle = measure_strokes(page, strokes, calibration)
@@ -190,11 +190,11 @@ def run_training_mode(browser, page, target: Target, strokes: int, calibration) 
     start_training(trainer, "cnn", 60000, 20)  # The fast default CNN: long enough to outlast the strokes.
     if target.server:  # Wait until the child trains (past its TensorFlow import).
         deadline = time.monotonic() + SLOW / 1000
-        while time.monotonic() < deadline and not any(any(r.history().values()) for r in runs.list_runs()):
+        while time.monotonic() < deadline and not any(any(r.history().values()) for r in store.list_runs()):
             page.wait_for_timeout(200)
     meter = CpuMeter(target.pid)
     busy = measure_strokes(page, strokes, calibration)
-    still = [r.status().get("status") for r in runs.list_runs()] if target.server else ["?"]
+    still = [r.status().get("status") for r in store.list_runs()] if target.server else ["?"]
     print(f"while training: {summary(busy)}; run status at the end: {still}; {meter.report()}")
     ratio = statistics.median(t for t, _ in busy) / statistics.median(t for t, _ in idle)
     print(f"ratio of the p50s, training / idle: {ratio:.2f}")

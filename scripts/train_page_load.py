@@ -24,13 +24,13 @@ from e2e.e2e_support import main as main_area  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from stroke_support import CpuMeter, isolated_environment, loadavg, stop_and_clean_up  # noqa: E402
 
-from fmnist import runs  # noqa: E402
+from fmnist.runs import store  # noqa: E402
 
 TIMEOUT_MS = 120_000
 
 
 def has_points() -> bool:
-    return any(any(run.history().values()) for run in runs.list_runs())
+    return any(any(run.history().values()) for run in store.list_runs())
 
 
 def measure(url: str, pid: int, watchers: int, seconds: float) -> str:

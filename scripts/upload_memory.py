@@ -4,7 +4,7 @@
     .venv/bin/python scripts/upload_memory.py --cli      # the same through `python -m fmnist predict --json`
 
 Each case is a file written beforehand (making it would cost memory too). A fresh
-Python process imports fmnist.preprocess, reads the file and calls
+Python process imports fmnist.data.preprocess, reads the file and calls
 `preprocess.read_upload` (what the Predict page calls: the 28×28 and the
 thumbnail); its peak resident set size (`resource.getrusage(...).ru_maxrss`) is
 compared with the same process reading a 28×28 PNG (VmHWM in /proc/self/status). The goal of issue 12 is a
@@ -33,7 +33,7 @@ from PIL import Image
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from fmnist import uploads  # noqa: E402
+from fmnist.data import uploads  # noqa: E402
 
 GOAL_MB = 150
 
@@ -151,7 +151,7 @@ def peak_rss_mb() -> float:
 
 def child(path: str) -> None:
     """Read one file the way the Predict page does and print the peak RSS (MiB) before and after."""
-    from fmnist import preprocess
+    from fmnist.data import preprocess
 
     data = Path(path).read_bytes()
     before = peak_rss_mb()

@@ -9,7 +9,7 @@ os.environ.setdefault("FMNIST_WARM_UP", "0")
 
 import pytest
 
-from fmnist import data
+from fmnist.data import fashion_mnist
 
 # Folders the code writes into, each pointed at a temporary folder for the whole test session, so that the
 # tests never read or write the user's own cache, models or runs (and servers the tests start inherit them).
@@ -32,7 +32,7 @@ def isolated_folders(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def dataset(isolated_folders):
-    return data.load()
+    return fashion_mnist.load()
 
 
 @pytest.fixture

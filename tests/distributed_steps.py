@@ -24,7 +24,8 @@ def main(mode: str) -> None:
     import numpy as np
     import tensorflow as tf
 
-    from fmnist import data, distribute, models
+    from fmnist.data import fashion_mnist
+    from fmnist.model import architectures, distribute
 
     strategy = None
     if mode == "mirrored":
@@ -33,14 +34,14 @@ def main(mode: str) -> None:
         strategy = distribute.make_strategy("multiworker")
     elif mode == "custom":
         strategy = tf.distribute.get_strategy()
-    dataset = data.load()
+    dataset = fashion_mnist.load()
     x = dataset.train_images[: STEPS * BATCH_SIZE].astype(np.float32) / 255.0
     y = dataset.train_labels[: STEPS * BATCH_SIZE].astype(np.int32)
 
     keras.utils.set_random_seed(SEED)
-    start = models.build("mlp").get_weights()  # The same starting weights in every mode.
+    start = architectures.build("mlp").get_weights()  # The same starting weights in every mode.
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        model = models.build("mlp", synchronized=strategy is not None)  # As fmnist.training builds it.
+        model = architectures.build("mlp", synchronized=strategy is not None)  # As fmnist.model.training builds it.
         model.set_weights(start)
         model.compile(
             optimizer=keras.optimizers.SGD(learning_rate=LEARNING_RATE),

@@ -1,4 +1,4 @@
-"""Pictures for the tests of fmnist.preprocess and fmnist.uploads: a small garment in every image mode, and checks."""
+"""Pictures for the tests of fmnist.data.preprocess and fmnist.data.uploads: a small garment in every image mode, and checks."""
 
 import io
 import struct

@@ -5,9 +5,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_drawing import TROUSERS, canvas_value
 
-from fmnist import i18n
-from fmnist.drawing import MALFORMED
-from fmnist.uploads import NOT_A_PICTURE
+from fmnist.data.drawing import MALFORMED
+from fmnist.data.uploads import NOT_A_PICTURE
+from pages import i18n
 
 
 def draw_fragment():

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fmnist import config
 from fmnist.cli import main
+from fmnist.model import config
 
 
 def run_cli(*args, env=None):
@@ -173,27 +173,27 @@ def test_bench_quick_reports_every_figure_with_its_baseline():
 
 
 def test_the_frontier_recipes_are_valid_and_counted_and_an_unknown_one_is_refused():
-    from fmnist import bench_recipes
+    from fmnist.bench import recipes
 
-    assert bench_recipes.parameters(bench_recipes.options("mlp")) == 102154
-    assert bench_recipes.parameters(bench_recipes.options("mlp-before")) == 101770
-    for name in bench_recipes.FRONTIER:
-        assert bench_recipes.parameters(bench_recipes.options(name)) > 0
+    assert recipes.parameters(recipes.options("mlp")) == 102154
+    assert recipes.parameters(recipes.options("mlp-before")) == 101770
+    for name in recipes.FRONTIER:
+        assert recipes.parameters(recipes.options(name)) > 0
     result = run_cli("bench", "--frontier", "cnn-huge")
     assert result.returncode != 0 and "unknown recipe 'cnn-huge'" in result.stderr
 
 
 def test_whole_process_returns_the_wall_time_and_the_last_json_line(tmp_path):
-    from fmnist import bench_recipes
+    from fmnist.bench import recipes
 
     script = tmp_path / "recipe.py"
     script.write_text('print("noise")\nprint(\'{"test_accuracy": 0.5}\')\n')
-    figures = bench_recipes.whole_process([str(script)])
+    figures = recipes.whole_process([str(script)])
     assert figures["test_accuracy"] == 0.5 and figures["wall_seconds"] > 0
 
 
 def test_the_frontier_trains_each_recipe_with_the_seeds_asked_for(monkeypatch):
-    from fmnist import bench_recipes
+    from fmnist.bench import recipes
 
     commands = []
 
@@ -202,10 +202,10 @@ def test_the_frontier_trains_each_recipe_with_the_seeds_asked_for(monkeypatch):
         seed = int(command[command.index("--seed") + 1]) if "--seed" in command else 0
         return {"wall_seconds": 10.0 + seed, "test_accuracy": 0.9 + seed / 100, "train_seconds": 5.0}
 
-    monkeypatch.setattr(bench_recipes, "whole_process", fake_process)
-    results = bench_recipes.measure(("cnn-fast", "mlp"), report=lambda line: None)
+    monkeypatch.setattr(recipes, "whole_process", fake_process)
+    results = recipes.measure(("cnn-fast", "mlp"), report=lambda line: None)
     assert [r["seed"] for r in results["cnn-fast"]["runs"]] == [0] and [r["seed"] for r in results["mlp"]["runs"]] == [0, 1, 2]
-    results = bench_recipes.measure(("cnn-fast",), seeds=(1, 3), report=lambda line: None)
+    results = recipes.measure(("cnn-fast",), seeds=(1, 3), report=lambda line: None)
     assert [r["seed"] for r in results["cnn-fast"]["runs"]] == [1, 3]
     assert results["cnn-fast"]["mean_test_accuracy"] == 0.92 and results["cnn-fast"]["ratio_to_tutorial"] == 1.2
     assert commands[-1][commands[-1].index("--preset") + 1] == "cnn-fast"

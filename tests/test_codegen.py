@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from fmnist import codegen
-from fmnist.training import TrainConfig
+from fmnist.export import codegen
+from fmnist.model.training import TrainConfig
 
 
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
@@ -45,14 +45,14 @@ NETWORKS = [
 
 @pytest.mark.parametrize(("model", "settings"), NETWORKS)
 def test_script_builds_the_same_network_as_fmnist(model, settings):
-    from fmnist import models
+    from fmnist.model import architectures
 
     config = TrainConfig(model=model, **settings).resolved()
     text = codegen.script(config)
     namespace = {}
     # Run only the imports and the settings and the builder, not the training.
     exec(text.split("keras.utils.set_random_seed(SEED)")[0], namespace)
-    built, reference = namespace["build_model"](), models.build(model, config.architecture())
+    built, reference = namespace["build_model"](), architectures.build(model, config.architecture())
     assert [layer.__class__.__name__ for layer in built.layers] == [layer.__class__.__name__ for layer in reference.layers]
     assert built.count_params() == reference.count_params()
     momentum = [(layer.__class__.__name__, getattr(layer, "momentum", None)) for layer in built.layers]

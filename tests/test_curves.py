@@ -1,9 +1,9 @@
-"""fmnist.curves: thinning training curves for live charts."""
+"""fmnist.runs.curves: thinning training curves for live charts."""
 
 import numpy as np
 import pytest
 
-from fmnist import curves
+from fmnist.runs import curves
 
 
 def test_downsample_indices_keeps_ends_and_bounds_the_count():

@@ -1,4 +1,4 @@
-"""Tests of fmnist.drawing: the canvas's value decodes to the picture it drew, and anything else is refused
+"""Tests of fmnist.data.drawing: the canvas's value decodes to the picture it drew, and anything else is refused
 with a message a person can read."""
 
 import base64
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from fmnist import drawing, preprocess
-from fmnist.drawing import SIZE, DrawingError
+from fmnist.data import drawing, preprocess
+from fmnist.data.drawing import SIZE, DrawingError
 
 
 def png_data_url(image: Image.Image, kind: str = "PNG") -> str:

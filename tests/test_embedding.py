@@ -1,10 +1,13 @@
-"""fmnist.embedding and fmnist.errors: projections, the disk cache, nearest neighbours, confusion cells."""
+"""fmnist.inside.embedding and fmnist.inside.mistakes: projections, the disk cache, nearest neighbours, confusion cells."""
 
 import keras
 import numpy as np
 import pytest
 
-from fmnist import data, embedding, errors, evaluation, models, registry
+from fmnist import registry
+from fmnist.data import fashion_mnist
+from fmnist.inside import embedding, mistakes
+from fmnist.model import architectures, evaluation
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +57,7 @@ def test_projection_is_computed_once_then_read_from_the_disk_cache(cnn, dataset)
     first = embedding.projection_map(cnn, dataset, "hidden", "pca", per_class=30, progress=calls.append)
     assert calls and calls[-1] == 1.0
     assert embedding.is_cached(cnn, "hidden", "pca", per_class=30)
-    assert any(data.cache_dir().glob(f"inspect/*{embedding.fingerprint(cnn)}-hidden-pca-30.npz"))
+    assert any(fashion_mnist.cache_dir().glob(f"inspect/*{embedding.fingerprint(cnn)}-hidden-pca-30.npz"))
     calls.clear()
     again = embedding.projection_map(cnn, dataset, "hidden", "pca", per_class=30, progress=calls.append)
     assert calls == []
@@ -64,7 +67,7 @@ def test_projection_is_computed_once_then_read_from_the_disk_cache(cnn, dataset)
 
 def test_fingerprint_follows_the_weights():
     keras.utils.set_random_seed(0)
-    model = models.build_mlp()
+    model = architectures.build_mlp()
     before = embedding.fingerprint(model)
     assert embedding.fingerprint(model) == before
     kernel, bias = model.layers[-1].get_weights()
@@ -95,15 +98,15 @@ def test_confusion_cells_match_fmnist_evaluation(dataset):
     labels = dataset.test_labels[:2000]
     logits = rng.normal(size=(2000, 10)) + 3.0 * np.eye(10)[labels]
     result = evaluation.score_logits(logits, labels)
-    cells = errors.confusion_cells(result)
+    cells = mistakes.confusion_cells(result)
     assert len(cells) == 100
     for cell in cells:
         assert cell["count"] == result.confusion[cell["true"], cell["predicted"]]
-        chosen = errors.cell_indices(result, labels, cell["true"], cell["predicted"])
+        chosen = mistakes.cell_indices(result, labels, cell["true"], cell["predicted"])
         assert len(chosen) == cell["count"]
         confidence = result.probabilities[chosen, cell["predicted"]]
         assert np.all(np.diff(confidence) <= 0)
-    worst = errors.confident_mistakes(result, count=10)
+    worst = mistakes.confident_mistakes(result, count=10)
     assert len(worst) == 10 and np.all(result.predictions[worst] != labels[worst])
     top = result.probabilities[worst, result.predictions[worst]]
     others = result.probabilities[result.mistakes, result.predictions[result.mistakes]]

@@ -1,4 +1,4 @@
-"""Per-epoch records (fmnist.epoch_records): the callback records one entry per finished epoch with the
+"""Per-epoch records (fmnist.runs.epoch_records): the callback records one entry per finished epoch with the
 right shapes, the reader survives missing and damaged files, and a run leaves epochs.json with every
 completed epoch, also when it is stopped, without changing how it trains."""
 
@@ -7,19 +7,20 @@ import json
 import numpy as np
 import pytest
 
-from fmnist import epoch_records, runs, training
-from fmnist.config import TrainConfig
-from fmnist.history import Control
-from fmnist.worker import execute
+from fmnist.model import training
+from fmnist.model.config import TrainConfig
+from fmnist.model.history import Control
+from fmnist.runs import epoch_records, store
+from fmnist.runs.worker import execute
 
 
 def tiny_model():
     import keras
 
-    from fmnist import models
+    from fmnist.model import architectures
 
     keras.utils.set_random_seed(0)
-    return models.compile_model(models.build("mlp"), "adam", 1e-3)
+    return architectures.compile_model(architectures.build("mlp"), "adam", 1e-3)
 
 
 def test_the_callback_records_each_epoch_with_the_right_shapes(dataset, tmp_path):
@@ -85,7 +86,7 @@ def test_a_missing_or_damaged_file_reads_as_no_records(tmp_path, content):
 
 
 def test_a_run_leaves_one_record_per_epoch(tmp_path, dataset):
-    run = runs.create(TrainConfig(model="mlp", epochs=2, limit=600, validation_split=0.1).resolved(), "cli", tmp_path)
+    run = store.create(TrainConfig(model="mlp", epochs=2, limit=600, validation_split=0.1).resolved(), "cli", tmp_path)
     status, _model, _evaluation = execute(run, Control(), dataset=dataset)
     assert status["status"] == "finished"
     records = epoch_records.read(run.path / epoch_records.FILE)

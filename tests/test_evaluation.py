@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from fmnist import evaluation
-from fmnist.predict import as_batch, softmax
+from fmnist.model import evaluation
+from fmnist.model.predict import as_batch, softmax
 
 
 def test_confusion_matrix_counts_pairs():
@@ -46,9 +46,9 @@ def test_as_batch_scales_uint8():
 
 
 def test_evaluate_a_keras_model_agrees_with_model_evaluate(dataset):
-    from fmnist import models
+    from fmnist.model import architectures
 
-    model = models.compile_model(models.build("mlp"))
+    model = architectures.compile_model(architectures.build("mlp"))
     images, labels = dataset.test_images[:300], dataset.test_labels[:300]
     model.fit(images / 255.0, labels, epochs=1, verbose=0)
     ours = evaluation.evaluate(model, images, labels)

@@ -1,11 +1,13 @@
-"""fmnist.explain checked against references: sub-models, finite differences, a loop, a hand computation."""
+"""fmnist.inside.explain checked against references: sub-models, finite differences, a loop, a hand computation."""
 
 import keras
 import numpy as np
 import pytest
 from keras import layers
 
-from fmnist import explain, models, registry
+from fmnist import registry
+from fmnist.inside import explain
+from fmnist.model import architectures
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +18,7 @@ def cnn():
 @pytest.fixture(scope="module")
 def mlp():
     keras.utils.set_random_seed(1)
-    return models.build_mlp()
+    return architectures.build_mlp()
 
 
 def smooth_model():

@@ -6,8 +6,10 @@ import json
 import pytest
 from PIL import Image
 
-from fmnist import data, embedding, explain, preprocess, registry
+from fmnist import registry
 from fmnist.cli import main
+from fmnist.data import fashion_mnist, preprocess
+from fmnist.inside import embedding, explain
 
 
 def test_explain_json_lines_and_a_bad_file(tmp_path, capsys, dataset):
@@ -26,7 +28,7 @@ def test_explain_json_lines_and_a_bad_file(tmp_path, capsys, dataset):
     image = preprocess.from_bytes(picture.read_bytes())
     assert (
         good["class_id"] == int(explain.probabilities(model, image).argmax())
-        and good["class_name"] == data.CLASS_NAMES[good["class_id"]]
+        and good["class_name"] == fashion_mnist.CLASS_NAMES[good["class_id"]]
     )
     assert [layer["name"] for layer in good["layers"]] == [layer.name for layer in model.layers] + ["softmax"]
     assert good["layers"][1] == {"name": "conv2d", "shape": [28, 28, 24], "params": 216}

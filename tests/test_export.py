@@ -6,8 +6,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from fmnist import export, registry
-from fmnist.predict import Predictor
+from fmnist import registry
+from fmnist.export import formats
+from fmnist.model.predict import Predictor
 
 
 @pytest.fixture(scope="module")
@@ -16,9 +17,9 @@ def default_model():
 
 
 def test_tflite_agrees_with_keras_on_the_test_set(default_model, dataset, tmp_path):
-    path = export.export(default_model, "tflite", tmp_path / "model.tflite")
+    path = formats.export(default_model, "tflite", tmp_path / "model.tflite")
     images = dataset.test_images.astype(np.float32) / 255.0
-    tflite = export.tflite_logits(path, images).argmax(axis=1)
+    tflite = formats.tflite_logits(path, images).argmax(axis=1)
     keras_classes = Predictor(default_model).logits(dataset.test_images).argmax(axis=1)
     agreement = float(np.mean(tflite == keras_classes))
     assert agreement >= 0.995, agreement
@@ -30,23 +31,23 @@ def test_keras_and_savedmodel_exports_reload_and_predict_the_same(default_model,
 
     images = dataset.test_images[:64].astype(np.float32) / 255.0
     expected = Predictor(default_model).logits(dataset.test_images[:64])
-    reloaded = keras.saving.load_model(export.export(default_model, "keras", tmp_path / "m.keras"), compile=False)
+    reloaded = keras.saving.load_model(formats.export(default_model, "keras", tmp_path / "m.keras"), compile=False)
     np.testing.assert_allclose(reloaded.predict(images, verbose=0), expected, atol=1e-4)
-    saved = tf.saved_model.load(str(export.export(default_model, "savedmodel", tmp_path / "saved")))
+    saved = tf.saved_model.load(str(formats.export(default_model, "savedmodel", tmp_path / "saved")))
     np.testing.assert_allclose(saved.serve(tf.constant(images)).numpy(), expected, atol=1e-4)
 
 
 def test_savedmodel_bytes_are_a_zip_of_the_folder(default_model):
-    archive = zipfile.ZipFile(io.BytesIO(export.to_bytes(default_model, "savedmodel")))
+    archive = zipfile.ZipFile(io.BytesIO(formats.to_bytes(default_model, "savedmodel")))
     assert "saved_model/saved_model.pb" in archive.namelist()
-    assert export.to_bytes(default_model, "tflite")[4:8] == b"TFL3"
+    assert formats.to_bytes(default_model, "tflite")[4:8] == b"TFL3"
 
 
 def test_bad_formats_and_paths_are_clear_messages(default_model, tmp_path):
-    with pytest.raises(export.ExportError, match="Unknown export format"):
-        export.export(default_model, "onnx", tmp_path / "m.onnx")
-    with pytest.raises(export.ExportError, match=r"must end in \.keras"):
-        export.export(default_model, "keras", tmp_path / "m.h5")
+    with pytest.raises(formats.ExportError, match="Unknown export format"):
+        formats.export(default_model, "onnx", tmp_path / "m.onnx")
+    with pytest.raises(formats.ExportError, match=r"must end in \.keras"):
+        formats.export(default_model, "keras", tmp_path / "m.h5")
     (tmp_path / "taken").mkdir()
-    with pytest.raises(export.ExportError, match="already exists"):
-        export.export(default_model, "savedmodel", tmp_path / "taken")
+    with pytest.raises(formats.ExportError, match="already exists"):
+        formats.export(default_model, "savedmodel", tmp_path / "taken")

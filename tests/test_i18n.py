@@ -4,7 +4,7 @@ import string
 
 import pytest
 
-from fmnist import i18n
+from pages import i18n
 
 
 def placeholders(text: str) -> set[str]:

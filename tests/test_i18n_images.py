@@ -1,13 +1,14 @@
 """Refused pictures and drawings in both languages: each refusal a person meets names its text in
-fmnist.i18n_images, its English message is that text, and fmnist.i18n.image_error says it in Chinese."""
+fmnist.data.messages, its English message is that text, and fmnist.i18n.image_error says it in Chinese."""
 
 import numpy as np
 import pytest
 from pictures import encode, garment_picture
 from PIL import Image
 
-from fmnist import drawing, i18n, i18n_images, preprocess, uploads
-from fmnist.preprocess import ImageError
+from fmnist.data import drawing, messages, preprocess, uploads
+from fmnist.data.preprocess import ImageError
+from pages import i18n
 
 HAN = range(0x4E00, 0xA000)
 
@@ -36,7 +37,7 @@ CASES = {
 
 
 def test_every_text_has_a_case_here():
-    assert set(CASES) == set(i18n_images.STRINGS["en"])
+    assert set(CASES) == set(messages.STRINGS["en"])
 
 
 @pytest.mark.parametrize("key", CASES)

@@ -7,7 +7,10 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from fmnist import data, errors, evaluation, registry
+from fmnist import registry
+from fmnist.data import fashion_mnist
+from fmnist.inside import mistakes
+from fmnist.model import evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 # The first visit reads the 60,000 training images through the model and classifies the test set.
@@ -97,10 +100,12 @@ def test_the_confusion_counts_are_those_of_fmnist_evaluation(inspect, dataset):
     # Without a click the most common confusion is shown, with its count from the matrix.
     off_diagonal = result.confusion - np.diag(np.diag(result.confusion))
     true, predicted = np.unravel_index(int(np.argmax(off_diagonal)), off_diagonal.shape)
-    count = len(errors.cell_indices(result, dataset.test_labels, int(true), int(predicted)))
+    count = len(mistakes.cell_indices(result, dataset.test_labels, int(true), int(predicted)))
     assert count == result.confusion[true, predicted]
-    assert f"**{data.CLASS_NAMES[true]}** predicted as **{data.CLASS_NAMES[predicted]}**: {count} images" in shown
-    worst = errors.confident_mistakes(result, 15)
+    assert (
+        f"**{fashion_mnist.CLASS_NAMES[true]}** predicted as **{fashion_mnist.CLASS_NAMES[predicted]}**: {count} images" in shown
+    )
+    worst = mistakes.confident_mistakes(result, 15)
     assert f"Test images: {', '.join(str(int(i)) for i in worst)}" in texts(app.get_by_key("errors").caption)
 
 
@@ -119,10 +124,10 @@ def test_an_uploaded_example_and_the_kernel_chooser(inspect):
 def test_a_saved_mlp_shows_templates_and_no_grad_cam(inspect, model_dir, dataset):
     import keras
 
-    from fmnist import models
+    from fmnist.model import architectures
 
     keras.utils.set_random_seed(0)
-    model = models.compile_model(models.build("mlp"))
+    model = architectures.compile_model(architectures.build("mlp"))
     model.fit(dataset.train_images[:2000] / 255.0, dataset.train_labels[:2000], epochs=1, verbose=0)
     registry.save(model, "tiny-mlp", {"architecture": "mlp"})
     app = use_sample(AppTest.from_file(ROOT / "app.py", default_timeout=TIMEOUT).run().switch_page("pages/inspect.py").run(), 0)

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from fmnist import jobs, runs
-from fmnist.config import TrainConfig
+from fmnist.model.config import TrainConfig
+from fmnist.runs import jobs, store
 
 DEADLINE = 180  # Seconds; generous, because each child imports TensorFlow on a small shared machine.
 TINY = dict(model="mlp", epochs=1, limit=300, batch_size=32, validation_split=0.1)
@@ -73,7 +73,7 @@ def test_a_tiny_run_finishes_and_is_recorded(manager):
     view = ended(manager, run_id)
     assert view.status == "finished" and view.error is None
     assert view.history["epoch"] == [1] and view.history["step"] == [9]  # 270 images / 32 -> 9 steps, one report.
-    run = runs.get(run_id, manager.root)
+    run = store.get(run_id, manager.root)
     assert run.config() == TrainConfig(**TINY).resolved()
     assert run.status()["source"] == "page" and run.status()["train_seconds"] > 0
     assert run.weights_path.is_file() and run.has_weights()
@@ -96,14 +96,14 @@ def test_stop_ends_the_run_keeps_its_weights_and_a_second_stop_does_nothing(mana
     view = ended(manager, run_id)
     assert view.status == "stopped"
     assert view.history["epoch"] == [1] and view.history["val_loss"] == []  # The partial epoch, no validation pass.
-    assert runs.get(run_id, manager.root).has_weights()
+    assert store.get(run_id, manager.root).has_weights()
     assert manager.stop(run_id) is False  # Stop after the end.
 
 
 def test_a_run_trains_at_the_lowest_priority_in_a_scheduling_group_of_its_own(manager):
     run_id = manager.submit(TrainConfig(**LONG))
     training(manager, run_id)
-    pid = runs.get(run_id, manager.root).status()["pid"]
+    pid = store.get(run_id, manager.root).status()["pid"]
     try:
         # A session of its own (a Ctrl-C of the server is not its). With Linux's autogroup scheduling that session
         # is a scheduling group of its own, which shares the cores with the server's by the group's nice value.
@@ -125,7 +125,7 @@ def test_the_idle_class_can_be_switched_off(manager, monkeypatch):
     monkeypatch.setenv("FMNIST_TRAIN_NICE", "7")
     run_id = manager.submit(TrainConfig(**LONG))
     training(manager, run_id)
-    pid = runs.get(run_id, manager.root).status()["pid"]
+    pid = store.get(run_id, manager.root).status()["pid"]
     assert os.getpriority(os.PRIO_PROCESS, pid) == 7
     assert group_nice(pid) in ("7", None)  # Its scheduling group too (see the test above).
     if hasattr(os, "SCHED_OTHER"):
@@ -139,7 +139,7 @@ def test_only_a_process_that_leads_its_session_lowers_its_scheduling_group():
     # Run by hand from a shell, a worker shares the shell's group and must leave it as it is; the job runner starts
     # it in a session of its own, whose group it lowers.
     script = (
-        "from fmnist.worker import lower_group_priority; lower_group_priority(17); "
+        "from fmnist.runs.worker import lower_group_priority; lower_group_priority(17); "
         "print(open('/proc/self/autogroup').read(), end='')"
     )
     ours = group_nice(os.getpid())  # None where this process is in the system's default group.
@@ -156,7 +156,7 @@ def test_pause_halts_and_resume_continues_the_same_run(manager):
     training(manager, run_id)
     assert manager.pause(run_id)
     wait_until(lambda: manager.view(run_id).status == "paused", "paused")
-    assert runs.get(run_id, manager.root).status()["status"] == "paused"
+    assert store.get(run_id, manager.root).status()["status"] == "paused"
     at_pause = manager.view(run_id).history["step"]
     assert manager.resume(run_id)
     wait_until(lambda: len(manager.view(run_id).history["step"]) > len(at_pause) + 1, "training again")
@@ -177,32 +177,32 @@ def test_queue_runs_in_order_with_positions_and_a_cancel(manager):
         manager.submit(TrainConfig(**TINY))
     assert manager.cancel(second) and not manager.cancel(second)
     assert manager.view(second).status == "cancelled" and manager.view(third).position == 1
-    assert runs.get(second, manager.root).status()["status"] == "cancelled"
+    assert store.get(second, manager.root).status()["status"] == "cancelled"
     fourth = manager.submit(TrainConfig(**TINY, seed=2))
     assert manager.active() == [first, third, fourth]
     training(manager, first)
     manager.stop(first)
     assert ended(manager, fourth).status == "finished"
-    started = {r: runs.get(r, manager.root).status()["started"] for r in (first, third, fourth)}
+    started = {r: store.get(r, manager.root).status()["started"] for r in (first, third, fourth)}
     assert started[first] < started[third] < started[fourth]
-    assert "started" not in runs.get(second, manager.root).status()
+    assert "started" not in store.get(second, manager.root).status()
 
 
 def test_a_killed_child_fails_its_run_and_the_next_run_starts(manager):
     first = manager.submit(TrainConfig(**LONG))
     second = manager.submit(TrainConfig(**TINY))
     training(manager, first)
-    os.kill(runs.get(first, manager.root).status()["pid"], signal.SIGKILL)
+    os.kill(store.get(first, manager.root).status()["pid"], signal.SIGKILL)
     view = ended(manager, first)
     assert view.status == "failed" and view.error == "The training process ended unexpectedly (killed by signal 9)."
-    assert runs.get(first, manager.root).status()["status"] == "failed"
+    assert store.get(first, manager.root).status()["status"] == "failed"
     assert ended(manager, second).status == "finished"
 
 
 def test_a_run_that_fails_in_its_child_says_why_in_one_line_and_logs_the_traceback(manager):
     first = manager.submit(TrainConfig(**LONG))
     broken = manager.submit(TrainConfig(**TINY))
-    run = runs.get(broken, manager.root)
+    run = store.get(broken, manager.root)
     run.write("config.json", {**run.read("config.json"), "model": "rnn"})  # What a bug in the child would do.
     training(manager, first)
     manager.stop(first)
@@ -218,7 +218,7 @@ def test_the_time_limit_stops_a_run_and_keeps_its_weights(tmp_path):
         run_id = manager.submit(TrainConfig(**LONG))
         view = ended(manager, run_id)
         assert view.status == "stopped" and "time limit" in view.note
-        assert runs.get(run_id, manager.root).has_weights()
+        assert store.get(run_id, manager.root).has_weights()
     finally:
         manager.shutdown()
         manager.kill_all()
@@ -239,9 +239,9 @@ def test_the_time_limit_stops_a_run_and_keeps_its_weights(tmp_path):
     ],
 )
 def test_forged_or_unknown_run_ids_are_no_such_run(manager, forged):
-    with pytest.raises(runs.NoSuchRun, match="No such run"):
+    with pytest.raises(store.NoSuchRun, match="No such run"):
         manager.view(forged)
-    with pytest.raises(runs.NoSuchRun):
+    with pytest.raises(store.NoSuchRun):
         manager.stop(forged)
 
 
@@ -251,14 +251,14 @@ def test_runs_left_behind_by_a_dead_server_are_marked_failed(tmp_path):
     dead_pid = int(dead.stdout)
     left = {}
     for status in ("queued", "running", "paused", "finished"):
-        run = runs.create(TrainConfig(**TINY).resolved(), "page", root)
+        run = store.create(TrainConfig(**TINY).resolved(), "page", root)
         run.update_status(status=status, pid=dead_pid)
         left[status] = run
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])  # Another live process.
     try:
-        alive = runs.create(TrainConfig(**TINY).resolved(), "cli", root)
+        alive = store.create(TrainConfig(**TINY).resolved(), "cli", root)
         alive.update_status(status="running", pid=other.pid)  # It still trains this one.
-        queued_elsewhere = runs.create(TrainConfig(**TINY).resolved(), "page", root)
+        queued_elsewhere = store.create(TrainConfig(**TINY).resolved(), "page", root)
         queued_elsewhere.update_status(pid=other.pid)  # Queued by another live server sharing the folder.
         jobs.JobManager(root=root)
     finally:
@@ -278,7 +278,7 @@ def test_a_read_only_runs_folder_is_a_clear_message(tmp_path):
         if os.access(root, os.W_OK):
             pytest.skip("running as a user who can write anywhere (root)")
         manager = jobs.JobManager(root=root)
-        with pytest.raises(runs.RunsError, match="cannot be written"):
+        with pytest.raises(store.RunsError, match="cannot be written"):
             manager.submit(TrainConfig(**TINY))
         assert manager.active() == []
     finally:

@@ -6,9 +6,11 @@ import json
 import numpy as np
 import pytest
 
-from fmnist import cli_config, config_query, models, training
-from fmnist.config import MAX_LABEL_SMOOTHING, TrainConfig
-from fmnist.history import Control
+from fmnist.cli import train_options
+from fmnist.model import architectures, training
+from fmnist.model.config import MAX_LABEL_SMOOTHING, TrainConfig
+from fmnist.model.history import Control
+from pages import train_query
 
 
 @pytest.mark.parametrize("value", [-0.1, MAX_LABEL_SMOOTHING + 0.01, True, "0.1", float("nan")])
@@ -20,17 +22,17 @@ def test_a_smoothing_outside_zero_to_the_maximum_is_refused_with_a_message(value
 def test_the_setting_travels_through_a_record_a_link_and_the_command_line():
     config = TrainConfig(model="cnn", label_smoothing=0.1).resolved()
     assert TrainConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
-    kept, ignored = config_query.from_query(config_query.to_query(config))
+    kept, ignored = train_query.from_query(train_query.to_query(config))
     assert ignored == [] and TrainConfig(**kept).resolved() == config
-    kept, ignored = config_query.from_query({"label_smoothing": "0.7"})
+    kept, ignored = train_query.from_query({"label_smoothing": "0.7"})
     assert "label_smoothing" not in kept and [name for name, _, _ in ignored] == ["label_smoothing"]
     # A run recorded before the setting existed trained with the tutorial's loss.
     stored = {key: value for key, value in config.to_dict().items() if key != "label_smoothing"}
     assert TrainConfig.from_dict(stored).label_smoothing == 0.0
     parser = argparse.ArgumentParser()
-    cli_config.add_arguments(parser)
-    assert cli_config.config_from_args(parser.parse_args(["--label-smoothing", "0.2"])).label_smoothing == 0.2
-    assert cli_config.config_from_args(parser.parse_args(["--preset", "cnn-fast"])).label_smoothing == 0.0
+    train_options.add_arguments(parser)
+    assert train_options.config_from_args(parser.parse_args(["--label-smoothing", "0.2"])).label_smoothing == 0.2
+    assert train_options.config_from_args(parser.parse_args(["--preset", "cnn-fast"])).label_smoothing == 0.0
 
 
 def test_the_smoothed_loss_is_the_cross_entropy_against_smoothed_targets():
@@ -40,11 +42,11 @@ def test_the_smoothed_loss_is_the_cross_entropy_against_smoothed_targets():
     for smoothing in (0.0, 0.1, 0.5):
         targets = np.full((6, 10), smoothing / 10) + (1 - smoothing) * np.eye(10)[labels]
         expected = float(np.mean(-(targets * log_p).sum(axis=1)))
-        loss = models.SmoothedSparseCrossentropy(smoothing)
+        loss = architectures.SmoothedSparseCrossentropy(smoothing)
         assert float(loss(labels, logits)) == pytest.approx(expected, rel=1e-5)
         assert float(loss(labels[:, None], logits)) == pytest.approx(expected, rel=1e-5)  # Labels as a column too.
-    plain = models.compile_model(models.build("mlp"), label_smoothing=0.0).loss
-    assert float(plain(labels, logits)) == pytest.approx(float(models.SmoothedSparseCrossentropy(0.0)(labels, logits)))
+    plain = architectures.compile_model(architectures.build("mlp"), label_smoothing=0.0).loss
+    assert float(plain(labels, logits)) == pytest.approx(float(architectures.SmoothedSparseCrossentropy(0.0)(labels, logits)))
 
 
 def test_a_run_with_smoothing_never_reports_a_loss_below_what_its_targets_allow(dataset):

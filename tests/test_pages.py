@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist import jobs, preprocess, runs
-from fmnist.config import TrainConfig
+from fmnist.data import preprocess
+from fmnist.model.config import TrainConfig
+from fmnist.runs import jobs, store
 
 ROOT = Path(__file__).resolve().parent.parent
 # AppTest starts every run as a fresh server would, before any st.navigation call, so a page opened with
@@ -137,7 +138,7 @@ def test_language_switch_changes_labels_and_class_names(app):
 
 def test_tiny_training_finishes_and_shows_the_evaluation(app, model_dir):
     view = start_tiny_run(app)
-    assert app.query_params["run"] and runs.is_run_id(view.id)
+    assert app.query_params["run"] and store.is_run_id(view.id)
     view = wait_for_run(app)
     assert view.status == "finished", view.error
     assert "Training finished" in texts(app.success)
@@ -185,7 +186,7 @@ def test_stop_keeps_the_partly_trained_model(app):
     view = wait_for_run(app)
     assert view.status == "stopped"
     assert "Training was stopped" in texts(app.warning)
-    assert runs.get(view.id).has_weights() and any(metric.label == "Test accuracy" for metric in app.metric)
+    assert store.get(view.id).has_weights() and any(metric.label == "Test accuracy" for metric in app.metric)
     [start] = [button for button in app.button if button.label == "Start training"]
     assert not start.disabled  # The form can start another run.
 
@@ -220,7 +221,7 @@ def test_a_full_queue_a_bad_link_and_a_failed_run_are_messages(app, monkeypatch)
         open_page(link, "train")
         assert "No such run" in texts(link.error) and not link.exception
 
-    failed = runs.create(TrainConfig().resolved(), "page")
+    failed = store.create(TrainConfig().resolved(), "page")
     failed.update_status(status="failed", error="Training ran out of memory. Try a smaller batch size.")
     link = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
     link.query_params["run"] = failed.id

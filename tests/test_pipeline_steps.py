@@ -5,7 +5,8 @@ import pytest
 from pictures import encode
 from PIL import Image
 
-from fmnist import pipeline_steps, preprocess
+from fmnist.data import preprocess
+from fmnist.inside import pipeline_steps
 
 
 def dark_trousers_on_white(width=300, height=400):

@@ -1,4 +1,4 @@
-"""Tests of fmnist.plots on the real dataset and on small synthetic arrays."""
+"""Tests of fmnist.charts.figures on the real dataset and on small synthetic arrays."""
 
 import warnings
 
@@ -7,7 +7,9 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from fmnist import curves, data, plots
+from fmnist.charts import figures
+from fmnist.data import fashion_mnist
+from fmnist.runs import curves
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -15,7 +17,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def dataset():
     """Load the real Fashion-MNIST once for this module."""
-    return data.load()
+    return fashion_mnist.load()
 
 
 def one_hot_ish(label, confidence=0.91):
@@ -33,7 +35,7 @@ def bar_colors(ax):
 def test_image_with_colorbar_uint8_and_float(dataset):
     image = dataset.train_images[0]
     for shown, top in ((image, 255), (image / 255.0, 1.0)):
-        fig = plots.image_with_colorbar(shown, title="first")
+        fig = figures.image_with_colorbar(shown, title="first")
         assert isinstance(fig, Figure)
         assert len(fig.axes) == 2  # The image and its colorbar.
         assert fig.axes[0].images[0].get_clim() == (0, top)
@@ -42,13 +44,13 @@ def test_image_with_colorbar_uint8_and_float(dataset):
 
 def test_image_with_colorbar_rejects_a_batch(dataset):
     with pytest.raises(ValueError, match="2-D"):
-        plots.image_with_colorbar(dataset.train_images[:2])
+        figures.image_with_colorbar(dataset.train_images[:2])
 
 
 def test_image_grid_labels_are_class_names(dataset):
-    fig = plots.image_grid(dataset.train_images[:25], dataset.train_labels[:25], data.CLASS_NAMES)
+    fig = figures.image_grid(dataset.train_images[:25], dataset.train_labels[:25], fashion_mnist.CLASS_NAMES)
     assert len(fig.axes) == 25
-    expected = [data.CLASS_NAMES[label] for label in dataset.train_labels[:25]]
+    expected = [fashion_mnist.CLASS_NAMES[label] for label in dataset.train_labels[:25]]
     assert [ax.xaxis.label.get_text() for ax in fig.axes] == expected
     assert all(not ax.get_xticks().size and not ax.get_yticks().size for ax in fig.axes)
     assert fig.axes[0].images[0].get_cmap().name == "binary"
@@ -58,12 +60,12 @@ def test_image_grid_with_fewer_images_and_predictions(dataset):
     labels = dataset.test_labels[:7]
     predicted = labels.copy()
     predicted[0] = (labels[0] + 1) % 10
-    fig = plots.image_grid(dataset.test_images[:7], labels, data.CLASS_NAMES_ZH, rows=3, cols=4, predicted=predicted)
+    fig = figures.image_grid(dataset.test_images[:7], labels, fashion_mnist.CLASS_NAMES_ZH, rows=3, cols=4, predicted=predicted)
     assert len(fig.axes) == 7
     wrong, right = fig.axes[0].xaxis.label, fig.axes[1].xaxis.label
-    assert wrong.get_text() == f"{data.CLASS_NAMES_ZH[predicted[0]]} ({data.CLASS_NAMES_ZH[labels[0]]})"
+    assert wrong.get_text() == f"{fashion_mnist.CLASS_NAMES_ZH[predicted[0]]} ({fashion_mnist.CLASS_NAMES_ZH[labels[0]]})"
     assert wrong.get_color() == "red"
-    assert right.get_text() == data.CLASS_NAMES_ZH[labels[1]]
+    assert right.get_text() == fashion_mnist.CLASS_NAMES_ZH[labels[1]]
     assert right.get_color() == "blue"
 
 
@@ -71,9 +73,9 @@ def test_plot_image_right_wrong_and_unknown(dataset):
     image = dataset.test_images[0]
     fig = Figure()
     axes = fig.subplots(1, 3)
-    plots.plot_image(axes[0], one_hot_ish(9), 9, image, data.CLASS_NAMES)
-    plots.plot_image(axes[1], one_hot_ish(5, 0.5), 9, image, data.CLASS_NAMES)
-    plots.plot_image(axes[2], one_hot_ish(9), None, image, data.CLASS_NAMES)
+    figures.plot_image(axes[0], one_hot_ish(9), 9, image, fashion_mnist.CLASS_NAMES)
+    figures.plot_image(axes[1], one_hot_ish(5, 0.5), 9, image, fashion_mnist.CLASS_NAMES)
+    figures.plot_image(axes[2], one_hot_ish(9), None, image, fashion_mnist.CLASS_NAMES)
     labels = [ax.xaxis.label for ax in axes]
     assert labels[0].get_text() == "Ankle boot 91% (Ankle boot)"
     assert labels[0].get_color() == "blue"
@@ -86,9 +88,9 @@ def test_plot_image_right_wrong_and_unknown(dataset):
 def test_plot_value_array_colours_and_ticks():
     fig = Figure()
     wrong, right, names = fig.subplots(1, 3)
-    plots.plot_value_array(wrong, one_hot_ish(3), true_label=6)
-    plots.plot_value_array(right, one_hot_ish(3), true_label=3)
-    plots.plot_value_array(names, one_hot_ish(3), class_names=data.CLASS_NAMES)
+    figures.plot_value_array(wrong, one_hot_ish(3), true_label=6)
+    figures.plot_value_array(right, one_hot_ish(3), true_label=3)
+    figures.plot_value_array(names, one_hot_ish(3), class_names=fashion_mnist.CLASS_NAMES)
     grey, red, blue = "#777777", "#ff0000", "#0000ff"
     assert bar_colors(wrong) == [grey] * 3 + [red] + [grey] * 2 + [blue] + [grey] * 3
     assert bar_colors(right) == [grey] * 3 + [blue] + [grey] * 6
@@ -96,17 +98,17 @@ def test_plot_value_array_colours_and_ticks():
     assert wrong.get_ylim() == (0, 1)
     assert list(wrong.get_xticks()) == list(range(10))
     tick_labels = names.get_xticklabels()
-    assert [label.get_text() for label in tick_labels] == list(data.CLASS_NAMES)
+    assert [label.get_text() for label in tick_labels] == list(fashion_mnist.CLASS_NAMES)
     assert tick_labels[0].get_rotation() == 45 and tick_labels[0].get_horizontalalignment() == "right"
 
 
 def test_prediction_grid_pairs(dataset):
     rng = np.random.default_rng(0)
     probabilities = rng.dirichlet(np.ones(10), size=15)
-    fig = plots.prediction_grid(dataset.test_images[:15], probabilities, dataset.test_labels[:15], data.CLASS_NAMES)
+    fig = figures.prediction_grid(dataset.test_images[:15], probabilities, dataset.test_labels[:15], fashion_mnist.CLASS_NAMES)
     assert len(fig.axes) == 30
     assert fig.axes[0].images and len(fig.axes[1].patches) == 10
-    small = plots.prediction_grid(dataset.test_images[:4], probabilities[:4], None, data.CLASS_NAMES, rows=2, cols=3)
+    small = figures.prediction_grid(dataset.test_images[:4], probabilities[:4], None, fashion_mnist.CLASS_NAMES, rows=2, cols=3)
     assert len(small.axes) == 8
     assert "(" not in small.axes[0].xaxis.label.get_text()
 
@@ -116,18 +118,18 @@ def test_probe_grid_says_predicted_and_true_in_blue_or_red(dataset):
     guesses = labels.copy()
     guesses[3] = (labels[3] + 1) % 10
     probabilities = np.array([one_hot_ish(int(guess), 0.87) for guess in guesses])
-    fig = plots.probe_grid(dataset.test_images[:25], probabilities, labels, data.CLASS_NAMES)
+    fig = figures.probe_grid(dataset.test_images[:25], probabilities, labels, fashion_mnist.CLASS_NAMES)
     assert len(fig.axes) == 25 and all(ax.images for ax in fig.axes)
     right, wrong = fig.axes[0].xaxis.label, fig.axes[3].xaxis.label
-    assert right.get_text() == f"{data.CLASS_NAMES[labels[0]]} 87%\n({data.CLASS_NAMES[labels[0]]})"
+    assert right.get_text() == f"{fashion_mnist.CLASS_NAMES[labels[0]]} 87%\n({fashion_mnist.CLASS_NAMES[labels[0]]})"
     assert right.get_color() == "blue" and wrong.get_color() == "red"
-    assert wrong.get_text() == f"{data.CLASS_NAMES[guesses[3]]} 87%\n({data.CLASS_NAMES[labels[3]]})"
-    assert len(plots.probe_grid(dataset.test_images[:7], probabilities[:7], labels[:7], data.CLASS_NAMES).axes) == 7
+    assert wrong.get_text() == f"{fashion_mnist.CLASS_NAMES[guesses[3]]} 87%\n({fashion_mnist.CLASS_NAMES[labels[3]]})"
+    assert len(figures.probe_grid(dataset.test_images[:7], probabilities[:7], labels[:7], fashion_mnist.CLASS_NAMES).axes) == 7
 
 
 def test_probability_bars_labels():
     probabilities = np.array([0.905, 0.005, 0.05, 0.04, 0, 0, 0, 0, 0, 0])
-    fig = plots.probability_bars(probabilities, data.CLASS_NAMES_ZH, true_label=2)
+    fig = figures.probability_bars(probabilities, fashion_mnist.CLASS_NAMES_ZH, true_label=2)
     assert len(fig.axes) == 1
     ax = fig.axes[0]
     assert [text.get_text() for text in ax.texts if text.get_text()] == ["90%", "5%", "4%"]
@@ -137,27 +139,27 @@ def test_probability_bars_labels():
 
 def test_confusion_matrix_annotations():
     matrix = np.arange(100).reshape(10, 10)
-    fig = plots.confusion_matrix(matrix, data.CLASS_NAMES)
+    fig = figures.confusion_matrix(matrix, fashion_mnist.CLASS_NAMES)
     assert len(fig.axes) == 2  # The heatmap and its colorbar.
     ax = fig.axes[0]
     assert [text.get_text() for text in ax.texts] == [str(value) for value in matrix.ravel()]
     assert ax.texts[0].get_color() == "black" and ax.texts[-1].get_color() == "white"
     assert ax.get_xlabel() == "Predicted" and ax.get_ylabel() == "True"
-    assert [label.get_text() for label in ax.get_yticklabels()] == list(data.CLASS_NAMES)
-    normalized = plots.confusion_matrix(np.eye(10) * 7 + 1, data.CLASS_NAMES, normalize=True).axes[0]
+    assert [label.get_text() for label in ax.get_yticklabels()] == list(fashion_mnist.CLASS_NAMES)
+    normalized = figures.confusion_matrix(np.eye(10) * 7 + 1, fashion_mnist.CLASS_NAMES, normalize=True).axes[0]
     assert normalized.texts[0].get_text() == "0.47" and normalized.texts[1].get_text() == "0.06"
 
 
 def test_confusion_matrix_rejects_wrong_shape():
     with pytest.raises(ValueError, match="square"):
-        plots.confusion_matrix(np.zeros((3, 4)), data.CLASS_NAMES)
+        figures.confusion_matrix(np.zeros((3, 4)), fashion_mnist.CLASS_NAMES)
 
 
 def test_mean_images(dataset):
     images, labels = dataset.test_images, dataset.test_labels
-    fig = plots.mean_images(images, labels, data.CLASS_NAMES)
+    fig = figures.mean_images(images, labels, fashion_mnist.CLASS_NAMES)
     assert len(fig.axes) == 10
-    assert [ax.get_title() for ax in fig.axes] == list(data.CLASS_NAMES)
+    assert [ax.get_title() for ax in fig.axes] == list(fashion_mnist.CLASS_NAMES)
     shown = np.asarray(fig.axes[1].images[0].get_array())
     np.testing.assert_allclose(shown, images[labels == 1].mean(axis=0))
 
@@ -176,29 +178,29 @@ def test_building_figures_leaves_global_matplotlib_settings_alone(dataset):
     import matplotlib
 
     before = dict(matplotlib.rcParams)
-    plots.figure_png(plots.probability_bars(one_hot_ish(4), data.CLASS_NAMES_ZH, true_label=4))
+    figures.figure_png(figures.probability_bars(one_hot_ish(4), fashion_mnist.CLASS_NAMES_ZH, true_label=4))
     assert dict(matplotlib.rcParams) == before
-    if plots.CJK_FONT is not None:
-        fig = plots.image_grid(dataset.train_images[:4], dataset.train_labels[:4], data.CLASS_NAMES_ZH, rows=2, cols=2)
-        assert plots.CJK_FONT in fig.axes[0].xaxis.label.get_fontfamily()
+    if figures.CJK_FONT is not None:
+        fig = figures.image_grid(dataset.train_images[:4], dataset.train_labels[:4], fashion_mnist.CLASS_NAMES_ZH, rows=2, cols=2)
+        assert figures.CJK_FONT in fig.axes[0].xaxis.label.get_fontfamily()
 
 
 def figure_png_ok(fig):
     """Return whether fig renders to PNG bytes."""
-    return plots.figure_png(fig, dpi=50).startswith(PNG_SIGNATURE)
+    return figures.figure_png(fig, dpi=50).startswith(PNG_SIGNATURE)
 
 
 def test_figure_png_signature(dataset):
-    png = plots.figure_png(plots.image_with_colorbar(dataset.train_images[0]))
+    png = figures.figure_png(figures.image_with_colorbar(dataset.train_images[0]))
     assert isinstance(png, bytes) and png.startswith(PNG_SIGNATURE)
 
 
 def test_chinese_names_render_without_glyph_warnings():
-    fig = plots.probability_bars(one_hot_ish(4), data.CLASS_NAMES_ZH, true_label=4)
+    fig = figures.probability_bars(one_hot_ish(4), fashion_mnist.CLASS_NAMES_ZH, true_label=4)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        png = plots.figure_png(fig)
+        png = figures.figure_png(fig)
     assert png.startswith(PNG_SIGNATURE)
-    if plots.CJK_FONT is None:
+    if figures.CJK_FONT is None:
         pytest.skip("no CJK font installed (Debian: fonts-noto-cjk), so glyphs are missing")
     assert not [warning for warning in caught if "Glyph" in str(warning.message)]

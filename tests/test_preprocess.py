@@ -1,4 +1,4 @@
-"""Tests of fmnist.preprocess: drawings, arrays, dataset images, shop photos and random inputs (uploads: test_uploads.py)."""
+"""Tests of fmnist.data.preprocess: drawings, arrays, dataset images, shop photos and random inputs (uploads: test_uploads.py)."""
 
 import numpy as np
 import pytest
@@ -9,8 +9,8 @@ from pictures import check_human, check_output, encode
 from PIL import Image, ImageDraw
 from shop_photos import SHOP_FORMATS, make_shop_photo
 
-from fmnist import data
-from fmnist.preprocess import ImageError, from_array, from_bytes, from_canvas
+from fmnist.data import fashion_mnist
+from fmnist.data.preprocess import ImageError, from_array, from_bytes, from_canvas
 
 # Mean absolute error (0..1 scale) allowed between a dataset image and its shop photo brought back to 28×28.
 # Measured over 200 images and several seeds: 0.040 for JPEG and PNG, 0.050 for cut-outs (their soft alpha
@@ -24,7 +24,7 @@ SHOP_PHOTO_MAX_ERROR = 0.06
 @pytest.fixture(scope="module")
 def dataset():
     """Load the real Fashion-MNIST once for this module."""
-    return data.load()
+    return fashion_mnist.load()
 
 
 def test_light_content_on_transparent_background_is_kept():

@@ -8,12 +8,13 @@ import zipfile
 import numpy as np
 import pytest
 
-from fmnist import atomic, models, registry
+from fmnist import atomic, registry
+from fmnist.model import architectures
 
 
 @pytest.fixture(scope="module")
 def tiny_model():
-    return models.compile_model(models.build("mlp"))
+    return architectures.compile_model(architectures.build("mlp"))
 
 
 def rewrite_metadata(name, folder, **changes):
@@ -49,7 +50,7 @@ def test_save_list_load_round_trip(model_dir, tiny_model):
 
 def test_the_architecture_comes_from_the_model_when_the_metadata_has_none(model_dir, tiny_model):
     assert registry.save(tiny_model, "plain", {}).metadata["architecture"] == "mlp"
-    with pytest.raises(registry.RegistryError, match=r"not one fmnist\.models builds"):
+    with pytest.raises(registry.RegistryError, match=r"not one fmnist\.model\.architectures builds"):
         registry.save(tiny_model, "odd", {"architecture": "transformer"})
     with pytest.raises(registry.RegistryError, match='not those of the "cnn" architecture'):
         registry.save(tiny_model, "odd", {"architecture": "cnn"})
@@ -221,7 +222,7 @@ def test_shipped_default_is_listed_read_only_and_loads():
 
 
 def test_default_metadata_accuracy_is_what_the_file_scores(dataset):
-    from fmnist.evaluation import evaluate
+    from fmnist.model.evaluation import evaluate
 
     info = registry.get("default")
     result = evaluate(registry.load("default"), dataset.test_images, dataset.test_labels)

@@ -13,12 +13,13 @@ import zipfile
 import numpy as np
 import pytest
 
-from fmnist import models, registry
+from fmnist import registry
+from fmnist.model import architectures
 
 
 def mlp_with_weights(value: float):
     """An MLP whose every weight is `value`, so that the weights tell which save wrote a file."""
-    model = models.build("mlp")
+    model = architectures.build("mlp")
     model.set_weights([np.full(w.shape, value, dtype=w.dtype) for w in model.get_weights()])
     return model
 
@@ -133,5 +134,5 @@ def test_killed_while_saving_leaves_only_whole_models(model_dir):
         if path.name.endswith(".weights.npz"):
             assert zipfile.is_zipfile(path), f"{path.name} is a partial file"
     # The next save clears what the killed ones left behind.
-    registry.save(models.build("mlp"), "after", {})
+    registry.save(architectures.build("mlp"), "after", {})
     assert not [p.name for p in model_dir.iterdir() if ".tmp" in p.name]

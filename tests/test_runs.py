@@ -1,4 +1,4 @@
-"""Run records on disk (fmnist.runs) and runs started from the command line: recorded the same way,
+"""Run records on disk (fmnist.runs.store) and runs started from the command line: recorded the same way,
 `train --json` names its run, Ctrl-C stops and keeps the weights, and a failure keeps its traceback."""
 
 import errno
@@ -11,10 +11,11 @@ import time
 
 import pytest
 
-from fmnist import atomic, runs
-from fmnist.config import TrainConfig
-from fmnist.history import Control
-from fmnist.worker import execute
+from fmnist import atomic
+from fmnist.model.config import TrainConfig
+from fmnist.model.history import Control
+from fmnist.runs import store
+from fmnist.runs.worker import execute
 
 DEADLINE = 180
 
@@ -25,16 +26,16 @@ def cli(*args, env):
 
 
 def test_run_ids_are_strict_and_nothing_outside_the_folder_is_read(tmp_path):
-    run_id = runs.new_run_id()
-    assert runs.is_run_id(run_id)
+    run_id = store.new_run_id()
+    assert store.is_run_id(run_id)
     (tmp_path / "runs").mkdir()
     (tmp_path / "secret").mkdir()
     (tmp_path / "secret" / "status.json").write_text("{}")
     for forged in ("../secret", "..", ".", "/etc", run_id + "/../../secret", run_id.upper(), " " + run_id, None, 7):
-        with pytest.raises(runs.NoSuchRun):
-            runs.get(forged, tmp_path / "runs")
-    with pytest.raises(runs.NoSuchRun):
-        runs.get(run_id, tmp_path / "runs")  # Well formed, but unknown.
+        with pytest.raises(store.NoSuchRun):
+            store.get(forged, tmp_path / "runs")
+    with pytest.raises(store.NoSuchRun):
+        store.get(run_id, tmp_path / "runs")  # Well formed, but unknown.
 
 
 def test_a_full_disk_is_a_clear_message_and_no_run_is_listed(tmp_path, monkeypatch):
@@ -42,13 +43,13 @@ def test_a_full_disk_is_a_clear_message_and_no_run_is_listed(tmp_path, monkeypat
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(atomic, "write_json", full)
-    with pytest.raises(runs.RunsError, match="The disk is full"):
-        runs.create(TrainConfig().resolved(), "page", tmp_path)
-    assert runs.list_runs(tmp_path) == []
+    with pytest.raises(store.RunsError, match="The disk is full"):
+        store.create(TrainConfig().resolved(), "page", tmp_path)
+    assert store.list_runs(tmp_path) == []
 
 
 def test_a_failing_run_records_one_line_and_logs_the_whole_traceback(tmp_path, dataset, caplog):
-    run = runs.create(TrainConfig(epochs=1, limit=300).resolved(), "cli", tmp_path)
+    run = store.create(TrainConfig(epochs=1, limit=300).resolved(), "cli", tmp_path)
     run.write("config.json", {**run.read("config.json"), "optimizer": "adma"})
     events = []
     status, model, _evaluation = execute(run, Control(), events.append, dataset)
@@ -64,7 +65,7 @@ def test_train_json_names_its_run_which_is_recorded_in_full(tmp_path):
     out, err = process.communicate(timeout=DEADLINE)
     assert process.returncode == 0, err
     summary = json.loads(out.strip().splitlines()[-1])
-    run = runs.get(summary["run"], root)
+    run = store.get(summary["run"], root)
     assert run.status()["status"] == "finished" and run.status()["source"] == "cli"
     assert run.has_weights() and run.evaluation()["accuracy"] == summary["test_accuracy"]
     assert run.history()["history"]["epoch"] == [1]
@@ -86,6 +87,6 @@ def test_ctrl_c_stops_the_command_line_run_and_keeps_its_weights(tmp_path):
     assert process.returncode == 0, err
     assert "Traceback" not in err and "stopping; the weights learned so far are kept" in err
     summary = json.loads(out.strip().splitlines()[-1])
-    run = runs.get(summary["run"], root)
+    run = store.get(summary["run"], root)
     assert summary["status"] == "stopped" and run.status()["status"] == "stopped" and run.has_weights()
     assert 1 <= summary["epochs_run"] < 200 and summary["epochs_run"] == len(run.history()["history"]["epoch"])

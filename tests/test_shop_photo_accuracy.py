@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from fmnist import preprocess, registry
-from fmnist.predict import Predictor
+from fmnist import registry
+from fmnist.data import preprocess
+from fmnist.model.predict import Predictor
 from tests.shop_photos import make_shop_photo
 
 N = 300

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist import data, epoch_records, jobs, plots, runs
-from fmnist.config import TrainConfig
+from fmnist.charts import figures
+from fmnist.data import fashion_mnist
+from fmnist.model.config import TrainConfig
+from fmnist.runs import epoch_records, jobs, store
 from tests.test_pages import ENTRY, TIMEOUT, open_page, texts
 
 
@@ -21,11 +23,11 @@ def fresh_job_manager():
     jobs.close_manager()
 
 
-def recorded_run(status: str, epochs: int | None, **changes) -> runs.Run:
+def recorded_run(status: str, epochs: int | None, **changes) -> store.Run:
     """A run on disk as a worker leaves it, with `epochs` made-up records (None: no epochs.json)."""
-    run = runs.create(TrainConfig(model="mlp", epochs=3, limit=600).resolved(), "page")
+    run = store.create(TrainConfig(model="mlp", epochs=3, limit=600).resolved(), "page")
     run.update_status(status=status, **changes)
-    labels = data.load().test_labels
+    labels = fashion_mnist.load().test_labels
     records = []
     for epoch in range(1, (epochs or 0) + 1):
         # After epoch e, the first 8 * e probe images are right (guessed with 90 %), the others wrong.
@@ -39,7 +41,7 @@ def recorded_run(status: str, epochs: int | None, **changes) -> runs.Run:
     return run
 
 
-def open_run(run: runs.Run) -> AppTest:
+def open_run(run: store.Run) -> AppTest:
     app = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
     app.query_params["run"] = run.id
     app.run()
@@ -96,8 +98,8 @@ def test_sessions_that_watch_one_run_share_its_grid(monkeypatch):
     """The live grid is drawn once per run, epoch and language, however many sessions watch (a class)."""
     stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     run = recorded_run("running", epochs=2, pid=stand_in.pid, started=time.time())
-    drawn, draw = [], plots.probe_grid
-    monkeypatch.setattr(plots, "probe_grid", lambda *args, **kwargs: drawn.append(args[1]) or draw(*args, **kwargs))
+    drawn, draw = [], figures.probe_grid
+    monkeypatch.setattr(figures, "probe_grid", lambda *args, **kwargs: drawn.append(args[1]) or draw(*args, **kwargs))
     try:
         for _ in range(3):
             assert "(16 of 25 right)" in texts(open_run(run).caption)

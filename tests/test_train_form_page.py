@@ -4,7 +4,7 @@ early stopping, and settings shared through the page's URL (AppTest; trainings r
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist import jobs, runs
+from fmnist.runs import jobs, store
 from tests.test_pages import ENTRY, TIMEOUT, labelled, open_page, texts, wait_for_run
 
 
@@ -126,7 +126,7 @@ def test_a_run_records_the_network_early_stopping_and_label_smoothing(model_dir)
     labelled(app.button, "Start training").click().run()
     view = wait_for_run(app)
     assert view.status == "finished", view.error
-    config = runs.get(view.id).config()
+    config = store.get(view.id).config()
     assert config.hidden_units == (32, 16) and config.augment and config.early_stopping == 3
     assert config.label_smoothing == 0.1
     assert "hidden layers of 32, 16 units" in texts(app.caption) and "augmented images" in texts(app.caption)

@@ -5,9 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from fmnist import augment, config_query, models, registry, training
-from fmnist.config import MAX_PARAMETERS, TUTORIAL_PRESET, TrainConfig, parameter_count, parse_widths
-from fmnist.history import Control
+from fmnist import registry
+from fmnist.data import augment
+from fmnist.model import architectures, training
+from fmnist.model.config import MAX_PARAMETERS, TUTORIAL_PRESET, TrainConfig, parameter_count, parse_widths
+from fmnist.model.history import Control
+from pages import train_query
 
 SETTINGS = [
     ("mlp", {}),
@@ -25,14 +28,14 @@ SETTINGS = [
 
 @pytest.mark.parametrize(("model", "settings"), SETTINGS)
 def test_the_parameter_count_shown_before_training_is_what_keras_builds(model, settings):
-    built = models.build(model, settings)
+    built = architectures.build(model, settings)
     assert parameter_count(model, settings) == built.count_params()
     assert built.output_shape == (None, 10)
 
 
 def test_normalising_after_pooling_moves_the_pooling_before_the_normalisation_and_keeps_the_weights():
     def kinds(settings):
-        return [layer.__class__.__name__ for layer in models.build("cnn", settings).layers]
+        return [layer.__class__.__name__ for layer in architectures.build("cnn", settings).layers]
 
     before = kinds({"filters": (8,), "batch_norm": True, "norm_after_pool": False, "dropout": 0})
     after = kinds({"filters": (8,), "batch_norm": True, "norm_after_pool": True, "dropout": 0})
@@ -40,7 +43,7 @@ def test_normalising_after_pooling_moves_the_pooling_before_the_normalisation_an
     assert after[:5] == ["Reshape", "Conv2D", "MaxPooling2D", "BatchNormalization", "Activation"]
     # Without batch normalisation the switch changes nothing; with it, the same weights in number and shape.
     assert kinds({"batch_norm": False, "norm_after_pool": True}) == kinds({"batch_norm": False, "norm_after_pool": False})
-    plain, pooled = (models.build("cnn", {"batch_norm": True, "norm_after_pool": flag}) for flag in (False, True))
+    plain, pooled = (architectures.build("cnn", {"batch_norm": True, "norm_after_pool": flag}) for flag in (False, True))
     assert [w.shape for w in plain.get_weights()] == [w.shape for w in pooled.get_weights()]
     with pytest.raises(ValueError, match="after the pooling is on"):
         TrainConfig(model="cnn", norm_after_pool="yes").resolved()
@@ -50,7 +53,7 @@ def test_a_saved_model_rebuilds_with_its_normalisation_order(model_dir):
     import keras
 
     settings = {"filters": (8,), "dense_units": 16, "dropout": 0.0, "batch_norm": True, "norm_after_pool": True}
-    model = models.build("cnn", settings)
+    model = architectures.build("cnn", settings)
     # With a positive scale, normalisation and ReLU keep the order of values, so max pooling commutes with them; a
     # negative scale makes the two orders compute different functions.
     model.get_layer("batch_normalization").set_weights([np.full(8, -1.0), np.zeros(8), np.full(8, 0.1), np.ones(8)])
@@ -59,7 +62,7 @@ def test_a_saved_model_rebuilds_with_its_normalisation_order(model_dir):
     registry.save(model, "pooled", {"architecture_settings": settings, "config": {"model": "cnn", **settings}})
     loaded = registry.load("pooled")
     np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(images)), expected, rtol=1e-5, atol=1e-6)
-    other = models.build("cnn", {**settings, "norm_after_pool": False})
+    other = architectures.build("cnn", {**settings, "norm_after_pool": False})
     other.set_weights(model.get_weights())
     assert not np.allclose(keras.ops.convert_to_numpy(other(images)), expected, atol=1e-3)  # The order matters.
     assert registry.get("pooled").metadata["architecture_settings"]["norm_after_pool"] is True
@@ -70,17 +73,17 @@ def test_the_default_networks_are_the_tutorials_and_the_projects():
     # normalisation has 4 numbers per unit.
     assert parameter_count("mlp", {"batch_norm": False}) == 101770
     assert parameter_count("mlp") == 101770 - 128 + 4 * 128
-    assert [layer.name for layer in models.build("mlp").layers] == [
+    assert [layer.name for layer in architectures.build("mlp").layers] == [
         "flatten",
         "dense",
         "batch_normalization",
         "activation",
         "dense_1",
     ]
-    assert not models.build("mlp").get_layer("dense").use_bias
-    tutorial = models.build("mlp", {"batch_norm": False})
+    assert not architectures.build("mlp").get_layer("dense").use_bias
+    tutorial = architectures.build("mlp", {"batch_norm": False})
     assert [layer.name for layer in tutorial.layers] == ["flatten", "dense", "dense_1"]
-    assert len(models.build("cnn", {"dropout": 0.3}).layers) == len(models.build("cnn").layers) + 1
+    assert len(architectures.build("cnn", {"dropout": 0.3}).layers) == len(architectures.build("cnn").layers) + 1
 
 
 @pytest.mark.parametrize(
@@ -134,7 +137,7 @@ def test_a_saved_model_without_network_settings_is_rebuilt_as_the_cnn_of_its_tim
     import keras
 
     settings = {"filters": (8,), "dense_units": 16, "dropout": 0.0, "batch_norm": True, "norm_after_pool": False}
-    model = models.build("cnn", settings)
+    model = architectures.build("cnn", settings)
     model.get_layer("batch_normalization").set_weights([np.full(8, -1.0), np.zeros(8), np.full(8, 0.1), np.ones(8)])
     registry.save(model, "older", {"architecture_settings": settings})
     record = model_dir / "older.json"
@@ -165,11 +168,11 @@ def test_settings_travel_through_a_url_query_and_nonsense_is_ignored_by_name():
     config = TrainConfig(
         model="cnn", filters=(16, 32), dropout=0.1, augment=True, early_stopping=3, seed=9, validation_split=0.1
     ).resolved()
-    kept, ignored = config_query.from_query(config_query.to_query(config))
+    kept, ignored = train_query.from_query(train_query.to_query(config))
     assert ignored == [] and TrainConfig(**kept).resolved() == config
     query = {"model": "cnn", "epochs": "lots", "filters": "32,0", "learning_rate": "inf", "augment": "perhaps",
              "validation_split": "0", "early_stopping": "2", "seed": "3", "batch_size": "5000"}  # fmt: skip
-    kept, ignored = config_query.from_query(query, bounds={"batch_size": (1, 512)})
+    kept, ignored = train_query.from_query(query, bounds={"batch_size": (1, 512)})
     assert kept == {"model": "cnn", "validation_split": 0.0, "seed": 3}
     reasons = {name: reason for name, _, reason in ignored}
     assert set(reasons) == {"epochs", "filters", "learning_rate", "augment", "early_stopping", "batch_size"}
@@ -227,7 +230,7 @@ def test_early_stopping_ends_the_run_and_keeps_the_best_epochs_weights(dataset):
 
 def test_a_saved_model_remembers_its_network_and_loads_it_back(model_dir):
     settings = {"hidden_units": [64, 32], "dropout": 0.1, "batch_norm": True}
-    model = models.compile_model(models.build("mlp", settings))
+    model = architectures.compile_model(architectures.build("mlp", settings))
     info = registry.save(model, "two-layers", {"architecture": "mlp", "architecture_settings": settings})
     assert info.metadata["architecture_settings"] == settings
     loaded = registry.load("two-layers")
@@ -250,7 +253,7 @@ def test_a_saved_model_remembers_its_network_and_loads_it_back(model_dir):
 def test_a_model_whose_recorded_network_was_changed_is_refused(model_dir, settings, message):
     # The tutorial's kind of layers (a record that names no batch normalisation means none: it is from before).
     network = {"hidden_units": [64, 32], "batch_norm": False}
-    model = models.compile_model(models.build("mlp", network))
+    model = architectures.compile_model(architectures.build("mlp", network))
     registry.save(model, "changed", {"architecture": "mlp", "architecture_settings": network})
     path = model_dir / "changed.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "architecture_settings": settings}))
@@ -259,8 +262,8 @@ def test_a_model_whose_recorded_network_was_changed_is_refused(model_dir, settin
 
 
 def test_the_one_cycle_schedule_warms_up_to_its_peak_then_decays():
-    schedule = models.make_schedule(3e-3, 1000, "onecycle")
+    schedule = architectures.make_schedule(3e-3, 1000, "onecycle")
     values = [float(schedule(step)) for step in (0, 150, 300, 650, 1000)]
     assert values[0] == pytest.approx(3e-4) and values[2] == pytest.approx(3e-3)
     assert values[0] < values[1] < values[2] > values[3] > values[4] == pytest.approx(6e-5, rel=1e-3)
-    assert models.make_schedule(3e-3, 1000, "constant") == 3e-3 == models.make_schedule(3e-3, None, "cosine")
+    assert architectures.make_schedule(3e-3, 1000, "constant") == 3e-3 == architectures.make_schedule(3e-3, None, "cosine")

@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
-from fmnist import config as fconfig
-from fmnist import models, training
-from fmnist.config import TrainConfig
-from fmnist.history import Control, Progress, RunLog
-from fmnist.predict import as_batch
-from fmnist.training import TrainingJob
+from fmnist.model import architectures, training
+from fmnist.model import config as fconfig
+from fmnist.model.config import TrainConfig
+from fmnist.model.history import Control, Progress, RunLog
+from fmnist.model.predict import as_batch
+from fmnist.model.training import TrainingJob
 
 
 def test_config_fills_model_defaults_and_checks_values():
@@ -57,14 +57,14 @@ def test_run_log_round_trips_through_a_dict():
 
 
 def test_models_have_the_expected_shapes():
-    mlp = models.build("mlp")
+    mlp = architectures.build("mlp")
     assert [layer.__class__.__name__ for layer in mlp.layers] == ["Flatten", "Dense", "BatchNormalization", "Activation", "Dense"]
     assert mlp.layers[1].units == 128 and mlp.output_shape == (None, 10)
-    assert models.build("cnn").output_shape == (None, 10)
+    assert architectures.build("cnn").output_shape == (None, 10)
     with pytest.raises(ValueError, match="Unknown model"):
-        models.build("nope")
+        architectures.build("nope")
     with pytest.raises(ValueError, match="Unknown optimizer"):
-        models.make_optimizer("adma", 1e-3)
+        architectures.make_optimizer("adma", 1e-3)
 
 
 def small_job(dataset, **overrides):
@@ -124,7 +124,7 @@ def test_a_failing_run_reports_a_one_line_error(dataset, monkeypatch):
     def broken(name, settings=None, synchronized=False):
         raise MemoryError()
 
-    monkeypatch.setattr(models, "build", broken)
+    monkeypatch.setattr(architectures, "build", broken)
     job = small_job(dataset).run()
     assert job.status == "failed" and job.error == training.describe_error(MemoryError())
     assert "out of memory" in job.error and job.model is None
@@ -135,14 +135,14 @@ def test_a_cached_predictor_survives_keras_clear_session():
     (traced tf.functions) must keep working, and models built afterwards too."""
     import keras
 
-    from fmnist.predict import Predictor
+    from fmnist.model.predict import Predictor
 
-    predictor = Predictor(models.build("cnn"))
+    predictor = Predictor(architectures.build("cnn"))
     images = np.random.default_rng(0).random((3, 28, 28), dtype=np.float32)
     before = predictor(images)
     keras.backend.clear_session()
     np.testing.assert_allclose(predictor(images), before, rtol=1e-6)
-    later = Predictor(models.build("mlp"))
+    later = Predictor(architectures.build("mlp"))
     keras.backend.clear_session()
     assert later(images).shape == (3, 10) and np.allclose(predictor(images), before, rtol=1e-6)
 
@@ -153,11 +153,11 @@ def test_the_compiled_single_image_path_agrees_and_outlives_clear_session():
     every script run, emptying TensorFlow's kernel cache), for both architectures."""
     import keras
 
-    from fmnist.predict import Predictor
+    from fmnist.model.predict import Predictor
 
     images = np.random.default_rng(1).random((3, 28, 28), dtype=np.float32)
     for name in ("cnn", "mlp"):
-        model = models.build(name)
+        model = architectures.build(name)
         plain, compiled = Predictor(model), Predictor(model)
         assert compiled.compile_one()
         for image in images:
@@ -174,9 +174,9 @@ def test_single_image_predictions_from_short_lived_threads_run_on_one_long_lived
 
     import keras
 
-    from fmnist.predict import Predictor
+    from fmnist.model.predict import Predictor
 
-    model = models.build("mlp")
+    model = architectures.build("mlp")
     plain, compiled = Predictor(model), Predictor(model)
     assert compiled.compile_one()
     seen, results = set(), {}
@@ -208,13 +208,13 @@ def test_a_build_never_depends_on_keras_name_counters():
     Every layer is named, so builds are the same whatever the counters say."""
     import keras
 
-    for name in models.BUILDERS:
-        first = [layer.name for layer in models.build(name).layers]
+    for name in architectures.BUILDERS:
+        first = [layer.name for layer in architectures.build(name).layers]
         keras.layers.Dense(1), keras.layers.Dense(1)  # The counters move on.
-        second = [layer.name for layer in models.build(name).layers]
+        second = [layer.name for layer in architectures.build(name).layers]
         keras.backend.clear_session()
         keras.layers.Dense(1)
-        third = [layer.name for layer in models.build(name).layers]
+        third = [layer.name for layer in architectures.build(name).layers]
         assert first == second == third and len(set(first)) == len(first)
 
 

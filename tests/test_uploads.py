@@ -1,4 +1,4 @@
-"""Tests of fmnist.uploads (through fmnist.preprocess): every format and mode, hostile files, shrinking early,
+"""Tests of fmnist.data.uploads (through fmnist.data.preprocess): every format and mode, hostile files, shrinking early,
 pixel caps, the thumbnail, and random bytes."""
 
 import io
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from pictures import check_human, check_output, encode, garment_picture, mode_pictures, png_chunk
 from PIL import Image, ImageFile
 
-from fmnist import preprocess, uploads
-from fmnist.preprocess import ImageError, from_array, from_bytes
+from fmnist.data import preprocess, uploads
+from fmnist.data.preprocess import ImageError, from_array, from_bytes
 
 
 @pytest.mark.parametrize("name, image", mode_pictures(), ids=[name for name, _ in mode_pictures()])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from fmnist import training
+from fmnist.model import training
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from fmnist import config, data
+from fmnist.data import fashion_mnist
+from fmnist.model import config
 
 from .e2e_support import FAST, expect_no_exception, main, open_page, sidebar, wait_until_idle
 
@@ -47,9 +48,9 @@ def test_language_switch_shows_chinese_labels_and_class_names(server, new_page):
     page = new_page()
     open_page(page, server, "", "Fashion-MNIST Studio")
     captions = main(page).get_by_test_id("stImageCaption")
-    expect(captions).to_have_text(list(data.CLASS_NAMES), timeout=FAST)
+    expect(captions).to_have_text(list(fashion_mnist.CLASS_NAMES), timeout=FAST)
     sidebar(page).get_by_text("中文", exact=True).click()
-    expect(captions).to_have_text(list(data.CLASS_NAMES_ZH), timeout=FAST)
+    expect(captions).to_have_text(list(fashion_mnist.CLASS_NAMES_ZH), timeout=FAST)
     expect(main(page).get_by_role("heading", name="数据集")).to_be_visible()
     nav = sidebar(page).get_by_test_id("stSidebarNav")
     for title in ("首页", "浏览数据", "训练模型", "预测"):

@@ -7,7 +7,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from fmnist import data, preprocess
+from fmnist.data import fashion_mnist, preprocess
 
 from . import hostile_files as files
 from .e2e_support import (
@@ -130,7 +130,7 @@ def test_test_sample_shows_its_true_label(server, new_page, dataset):
     expect(index).not_to_have_value("2", timeout=FAST)
     wait_until_idle(page)
     label = int(dataset.test_labels[int(index.input_value())])
-    expect(true_class).to_have_text(f"True class: {data.CLASS_NAMES[label]}", timeout=FAST)
+    expect(true_class).to_have_text(f"True class: {fashion_mnist.CLASS_NAMES[label]}", timeout=FAST)
     expect_no_exception(page)
 
 

@@ -1,0 +1,382 @@
+"""The job runner: every training is a child process, started by one manager per server process.
+
+The manager keeps a FIFO queue: `$FMNIST_MAX_TRAININGS` runs train at once
+(default 1), up to `$FMNIST_MAX_QUEUE` more wait (default 8), and a run longer
+than `$FMNIST_MAX_TRAIN_SECONDS` (default 1800) is stopped and keeps its
+weights. Each child (`python -m fmnist.runs.worker`, see there) streams its progress
+as JSON lines, which a reader thread applies to a live `RunLog`; the child also
+records the run in its folder (fmnist.runs.store), so a run that ended, or one that
+another process trains, is read from disk. The server never builds or fits a
+model for training.
+
+Its interface is small on purpose: submit, view, stop, pause, resume, cancel.
+A cluster backend could replace local processes behind the same methods.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import heapq
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fmnist.runs import store
+from fmnist.model.config import ACTIVE_STATUSES, DONE_STATUSES, ENDED_STATUSES, TrainConfig
+from fmnist.model.history import Progress, RunLog, empty_history
+from fmnist.settings import PROJECT_DIR
+
+logger = logging.getLogger(__name__)
+
+
+
+class QueueFull(RuntimeError):
+    """Every training slot is taken and the queue is full."""
+
+
+def env_int(name: str, default: int, minimum: int) -> int:
+    """A whole number from the environment, at least `minimum`; a bad value is a clear ValueError."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def queue_wait(remaining: list[float], ahead: list[float], slots: int) -> float:
+    """Seconds until a queued run starts: `remaining` of the runs training now, `ahead` the lengths of the
+    runs queued before it, `slots` trainings at once."""
+    free = sorted([max(0.0, r) for r in remaining] + [0.0] * max(0, slots - len(remaining)))[: max(1, slots)]
+    heapq.heapify(free)
+    for length in ahead:
+        heapq.heappush(free, heapq.heappop(free) + length)
+    return free[0]
+
+
+@dataclass
+class RunView:
+    """What a page or the command line shows of a run, read live or from disk."""
+
+    id: str
+    status: str
+    config: TrainConfig
+    progress: Progress = field(default_factory=Progress)
+    history: dict = field(default_factory=empty_history)
+    error: str | None = None
+    position: int | None = None  # 1 for the next run to start, while queued.
+    starts_in: float | None = None  # Estimated seconds until it starts, while queued.
+    train_seconds: float | None = None
+    note: str | None = None  # Why a run was stopped by the server (the time limit), if it was.
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED_STATUSES
+
+    @property
+    def has_model(self) -> bool:
+        return self.status in DONE_STATUSES
+
+
+class Job:
+    """One run this manager owns: its record, live log, child process and status."""
+
+    def __init__(self, run: store.Run, config: TrainConfig):
+        self.run = run
+        self.config = config
+        self.log = RunLog()
+        self.status = "queued"
+        self.error: str | None = None
+        self.note: str | None = None
+        self.train_seconds: float | None = None
+        self.process: subprocess.Popen | None = None
+        self.stop_sent = False
+        self.timer: threading.Timer | None = None
+        self.ended = threading.Event()
+
+
+class JobManager:
+    """Runs trainings as child processes, a few at a time, the rest queued in order."""
+
+    def __init__(self, root: Path | None = None, max_trainings: int | None = None, max_queue: int | None = None,
+                 max_seconds: float | None = None):  # fmt: skip
+        self.root = Path(root) if root is not None else store.runs_dir()
+        self.max_trainings = max_trainings or env_int("FMNIST_MAX_TRAININGS", 1, 1)
+        self.max_queue = max_queue if max_queue is not None else env_int("FMNIST_MAX_QUEUE", 8, 0)
+        self.max_seconds = max_seconds or env_int("FMNIST_MAX_TRAIN_SECONDS", 1800, 1)
+        self._lock = threading.RLock()
+        self._queue: deque[Job] = deque()
+        self._running: dict[str, Job] = {}
+        self._speed: dict[str, float] = {}  # Samples per second of the last run of each model.
+        self._closed = False
+        for run_id in store.mark_abandoned(self.root):
+            logger.warning("Run %s was left unfinished by an earlier server; marked failed.", run_id)
+
+    # The interface.
+
+    def submit(self, config: TrainConfig, source: str = "page") -> str:
+        """Queue a run of `config`; return its id. ValueError for a bad config, QueueFull, or RunsError."""
+        config = config.resolved()
+        with self._lock:
+            if self._closed:
+                raise QueueFull("The server is shutting down; no new training can start.")
+            if len(self._running) >= self.max_trainings and len(self._queue) >= self.max_queue:
+                raise QueueFull(f"The training queue is full ({self.max_queue} runs waiting). Try again when a run has ended.")
+            job = Job(store.create(config, source, self.root), config)
+            self._queue.append(job)
+            self._start_next()
+            return job.run.id
+
+    def view(self, run_id) -> RunView:
+        """The run's state, live if this manager runs it, else from its folder; NoSuchRun if there is none."""
+        with self._lock:
+            job = self._find(run_id)
+            if job is not None:
+                progress, history = job.log.copy()
+                view = RunView(job.run.id, job.status, job.config, progress, history, job.error,
+                               train_seconds=job.train_seconds, note=job.note)  # fmt: skip
+                if job.status == "queued":
+                    view.position = self._queue.index(job) + 1
+                    view.starts_in = self._starts_in(job)
+                return view
+        run = store.get(run_id, self.root)
+        status = run.status()
+        log = RunLog.from_dict(run.history())
+        return RunView(run.id, status.get("status", "failed"), run.config(), log.progress, log.history, status.get("error"),
+                       train_seconds=status.get("train_seconds"), note=status.get("note"))  # fmt: skip
+
+    def stop(self, run_id) -> bool:
+        """Ask a run to stop at its next step, keeping its weights (a queued run is cancelled).
+        Return whether this call changed anything: a second Stop, or one after the end, does nothing."""
+        with self._lock:
+            job = self._find(run_id, known=True)
+            if job is None or job.status in ENDED_STATUSES:
+                return False
+            if job.status == "queued":
+                return self.cancel(run_id)
+            if job.stop_sent:
+                return False
+            job.stop_sent = True
+            self._send(job, "stop")
+            return True
+
+    def pause(self, run_id) -> bool:
+        """Ask a training run to halt between two steps; it keeps its weights, optimizer state and schedule."""
+        with self._lock:
+            job = self._find(run_id, known=True)
+            if job is None or job.status != "running" or job.stop_sent:
+                return False
+            self._send(job, "pause")
+            return True
+
+    def resume(self, run_id) -> bool:
+        """Let a paused run go on."""
+        with self._lock:
+            job = self._find(run_id, known=True)
+            if job is None or job.status not in ("running", "paused") or job.stop_sent:
+                return False
+            self._send(job, "resume")
+            return True
+
+    def cancel(self, run_id) -> bool:
+        """Take a queued run out of the queue; it is recorded as cancelled."""
+        with self._lock:
+            job = self._find(run_id, known=True)
+            if job is None or job.status != "queued":
+                return False
+            self._queue.remove(job)
+            job.status = "cancelled"
+            self._finish(job, {"status": "cancelled", "ended": time.time()})
+            return True
+
+    def active(self) -> list[str]:
+        """Ids of the runs training now, then the queued ones in order."""
+        with self._lock:
+            return [*self._running, *(job.run.id for job in self._queue)]
+
+    def shutdown(self, wait: float = 0.0) -> None:
+        """Cancel the queue and stop every child (each keeps its weights); wait up to `wait` seconds for them."""
+        with self._lock:
+            self._closed = True
+            for job in list(self._queue):
+                self.cancel(job.run.id)
+            running = list(self._running.values())
+            for job in running:
+                job.stop_sent = True
+                self._send(job, "stop")
+        deadline = time.monotonic() + wait
+        for job in running:
+            job.ended.wait(max(0.0, deadline - time.monotonic()))
+
+    def kill_all(self) -> None:
+        """Kill every child at once (tests, and a last resort)."""
+        with self._lock:
+            processes = [job.process for job in self._running.values() if job.process is not None]
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+    # Inside.
+
+    def _find(self, run_id, known: bool = False) -> Job | None:
+        """The live job of `run_id`, or None; with `known`, NoSuchRun unless the run is at least on disk."""
+        if not store.is_run_id(run_id):
+            raise store.NoSuchRun()
+        if run_id in self._running:
+            return self._running[run_id]
+        job = next((job for job in self._queue if job.run.id == run_id), None)
+        if job is None and known:
+            store.get(run_id, self.root)
+        return job
+
+    def _starts_in(self, job: Job) -> float:
+        remaining = []
+        for running in self._running.values():
+            progress = running.log.progress
+            guess = running.config.estimated_seconds(self._speed.get(running.config.model))
+            remaining.append(progress.eta if progress.eta is not None else guess - progress.elapsed)
+        ahead = []
+        for queued in self._queue:
+            if queued is job:
+                break
+            ahead.append(queued.config.estimated_seconds(self._speed.get(queued.config.model)))
+        return queue_wait(remaining, ahead, self.max_trainings)
+
+    def _start_next(self) -> None:
+        while self._queue and len(self._running) < self.max_trainings and not self._closed:
+            job = self._queue.popleft()
+            self._running[job.run.id] = job
+            try:
+                self._spawn(job)
+            except (OSError, store.RunsError) as error:
+                logger.exception("Could not start the training process of run %s", job.run.id)
+                del self._running[job.run.id]
+                job.status, job.error = "failed", f"The training process could not start: {error}"
+                self._finish(job, {"status": "failed", "error": job.error, "ended": time.time()})
+
+    def _spawn(self, job: Job) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))}
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        with open(job.run.log_path, "ab") as log:
+            job.process = subprocess.Popen(
+                [sys.executable, "-m", "fmnist.runs.worker", str(job.run.path)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=PROJECT_DIR, env=env,
+                text=True, bufsize=1,
+                # A session of its own, so a Ctrl-C of the server is not its. Under Linux's autogroup scheduling
+                # that session is a scheduling group of its own, and groups share the cores by their own nice value
+                # whatever their threads': the child gives its group the lowest (fmnist.worker.lower_priority).
+                start_new_session=True,
+            )  # fmt: skip
+        job.status = "running"
+        job.timer = threading.Timer(self.max_seconds, self._time_limit, args=(job,))
+        job.timer.daemon = True
+        job.timer.start()
+        threading.Thread(target=self._read, args=(job,), daemon=True, name=f"run-{job.run.id}").start()
+
+    def _send(self, job: Job, command: str) -> None:
+        try:
+            job.process.stdin.write(json.dumps({"command": command}) + "\n")
+            job.process.stdin.flush()
+        except (OSError, ValueError, AttributeError):
+            pass  # The child has gone; its reader records the end.
+
+    def _time_limit(self, job: Job) -> None:
+        with self._lock:
+            if job.status in ACTIVE_STATUSES and not job.stop_sent:
+                job.note = f"Stopped after the time limit of {self.max_seconds} s."
+                logger.info("Run %s reached the time limit; stopping it.", job.run.id)
+                job.stop_sent = True
+                self._send(job, "stop")
+
+    def _read(self, job: Job) -> None:
+        """Apply the child's progress stream until it closes; then record how the child ended."""
+        end = None
+        for line in job.process.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            kind = event.get("type")
+            if kind in ("batch", "epoch"):
+                job.log.apply(event)
+            elif kind == "status":
+                with self._lock:
+                    job.status = event.get("status", job.status)
+            elif kind == "end":
+                end = event
+        code = job.process.wait()
+        job.timer.cancel()
+        changes = {"ended": time.time()}
+        if end is None or end.get("status") not in ENDED_STATUSES:
+            reason = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            changes.update(status="failed", error=f"The training process ended unexpectedly ({reason}).")
+            logger.error("Run %s: %s See %s.", job.run.id, changes["error"], job.run.log_path)
+        else:
+            changes.update(status=end["status"], error=end.get("error"))
+            if end["status"] == "failed":
+                logger.error("Run %s failed: %s\n%s", job.run.id, end.get("error"), tail(job.run.log_path))
+        if job.note:
+            changes["note"] = job.note
+        with self._lock:
+            job.status, job.error, job.train_seconds = changes["status"], changes.get("error"), (end or {}).get("train_seconds")
+            if job.status == "finished" and job.train_seconds:
+                self._speed[job.config.model] = job.config.epochs * job.config.train_samples / job.train_seconds
+            self._running.pop(job.run.id, None)
+            self._finish(job, changes)
+            self._start_next()
+
+    def _finish(self, job: Job, changes: dict) -> None:
+        """Record the end in the run's folder (the child has exited, so nobody else writes it)."""
+        try:
+            job.run.update_status(**changes)
+        except store.RunsError as error:
+            logger.error("Run %s: could not record its end: %s", job.run.id, error)
+        job.ended.set()
+
+
+def tail(path: Path, limit: int = 20000) -> str:
+    """The end of a log file (a traceback), for the server's log."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - limit))
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+_MANAGER: JobManager | None = None
+_MANAGER_LOCK = threading.Lock()
+
+
+def get_manager() -> JobManager:
+    """The job manager of this process, created on first use; its children are told to stop at exit."""
+    global _MANAGER
+    with _MANAGER_LOCK:
+        if _MANAGER is None:
+            _MANAGER = JobManager()
+            atexit.register(_MANAGER.shutdown)
+        return _MANAGER
+
+
+def close_manager(kill: bool = True) -> None:
+    """End this process's job manager (queued runs cancelled, children stopped or killed); a new one starts on next use."""
+    global _MANAGER
+    with _MANAGER_LOCK:
+        manager, _MANAGER = _MANAGER, None
+    if manager is not None:
+        manager.shutdown()
+        if kill:
+            manager.kill_all()
