@@ -8,8 +8,9 @@ Every module logs through `logging.getLogger(__name__)` (so under "fmnist"); `co
 from __future__ import annotations
 
 import logging
-import os
 import sys
+
+from fmnist import settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s [pid %(process)d]: %(message)s"
 
@@ -29,7 +30,7 @@ class StderrHandler(logging.StreamHandler):
 def configure(level: str | None = None) -> logging.Logger:
     """Set up the "fmnist" logger once per process (calling it again changes nothing but the level)."""
     logger = logging.getLogger("fmnist")
-    name = (level or os.environ.get("FMNIST_LOG_LEVEL") or "INFO").upper()
+    name = (level or settings.log_level()).upper()
     logger.setLevel(getattr(logging, name, logging.INFO))
     if not any(isinstance(handler, StderrHandler) for handler in logger.handlers):
         handler = StderrHandler()

@@ -6,7 +6,7 @@ is `keras.datasets.fashion_mnist.load_data()` tried (it needs the network).
 Whatever was read is verified: IDX magic numbers, shapes, 6000 training and
 1000 test images per class, and a SHA-256 of each decoded array. Decoded arrays
 are cached as `.npy` files (in `$FMNIST_CACHE_DIR`, default
-`~/.cache/fmnist`) so that a warm load costs a few tens of milliseconds.
+`~/.cache/fmnist`) so that a warm load skips decompressing and decoding.
 
 This module never imports TensorFlow unless the network fallback is reached.
 """
@@ -16,14 +16,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from fmnist import settings
 from fmnist.atomic import write_atomic, write_json
+from fmnist.settings import cache_dir
 
 CLASS_NAMES = (
     "T-shirt/top",
@@ -94,16 +95,8 @@ class Dataset:
 
 def search_dirs() -> list[Path]:
     """The folders searched for the `.gz` files, in order."""
-    dirs = []
-    if os.environ.get("FMNIST_DATA_DIR"):
-        dirs.append(Path(os.environ["FMNIST_DATA_DIR"]).expanduser())
-    dirs += [DEBIAN_DIR, KERAS_DIR]
-    return dirs
-
-
-def cache_dir() -> Path:
-    """The folder that holds the decoded `.npy` cache."""
-    return Path(os.environ.get("FMNIST_CACHE_DIR", Path.home() / ".cache" / "fmnist")).expanduser()
+    first = settings.data_dir()
+    return [*([first] if first is not None else []), DEBIAN_DIR, KERAS_DIR]
 
 
 def read_idx(path: Path, magic: int, shape: tuple[int, ...]) -> np.ndarray:
@@ -214,7 +207,7 @@ def _load_from_keras() -> Dataset:
 
 def downloads_allowed() -> bool:
     """Whether Keras may download the dataset when no folder has it: only if FMNIST_ALLOW_DOWNLOAD=1."""
-    return os.environ.get("FMNIST_ALLOW_DOWNLOAD", "") == "1"
+    return settings.allow_download()
 
 
 def load(use_cache: bool = True, allow_download: bool | None = None) -> Dataset:

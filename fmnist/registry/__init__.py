@@ -4,7 +4,7 @@ A saved model is a pair in the models folder (`$FMNIST_MODEL_DIR`, default
 `models/` in the project): `<name>.weights.npz`, the weights as plain numpy
 arrays, and `<name>.json`, the architecture's name, how the model was made
 (config, metrics, seed, time) and the sha256 of the weights file. Loading
-rebuilds the architecture with `fmnist.models.build` and sets the weights; no
+rebuilds the architecture with `fmnist.model.architectures.build` and sets the weights (fmnist.registry.loading); no
 Keras config is ever read from disk, so a file from a shared folder cannot
 make the server run code (Keras's `safe_mode` has been bypassed more than once).
 The weights file is read without pickles, and only arrays of the shapes the
@@ -34,11 +34,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fmnist import atomic
-from fmnist.atomic import file_sha256
+from fmnist.atomic import file_sha256  # noqa: F401 (callers use registry.file_sha256)
 from fmnist.registry import weights_file
-from fmnist.registry.folder import RegistryError, check_quota, limits, locked, remove_leftovers  # noqa: F401
-from fmnist.registry.weights_file import WEIGHTS_SUFFIX, DamagedWeights, RefusedWeights
-from fmnist.settings import PROJECT_DIR
+from fmnist.registry.folder import RegistryError, check_quota, locked, remove_leftovers
+from fmnist.registry.loading import DamagedModel, RefusedModel, load_info  # noqa: F401 (callers catch registry.DamagedModel)
+from fmnist.registry.weights_file import WEIGHTS_SUFFIX
+from fmnist.settings import PROJECT_DIR, model_dir
 
 DEFAULT_NAME = "default"
 DEFAULT_DIR = PROJECT_DIR / "assets" / "models"
@@ -47,14 +48,6 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 FORMAT = "fmnist-weights-1"
 
 log = logging.getLogger(__name__)
-
-
-class DamagedModel(RegistryError):
-    """A model's file is damaged: it does not match its checksum, or its weights cannot be read."""
-
-
-class RefusedModel(RegistryError):
-    """A model was refused: its architecture is unknown or its weights do not fit the architecture."""
 
 
 @dataclass(frozen=True)
@@ -78,11 +71,6 @@ class ModelInfo:
         if accuracy is not None:
             parts.append(f"{accuracy:.1%}")
         return f"{self.name} ({', '.join(parts)})"
-
-
-def model_dir() -> Path:
-    """The folder that holds saved models."""
-    return Path(os.environ.get("FMNIST_MODEL_DIR", PROJECT_DIR / "models")).expanduser()
 
 
 def is_valid_name(name) -> bool:
@@ -292,53 +280,6 @@ def info_for_path(path: Path) -> ModelInfo:
     if info is None:
         raise RegistryError(f"{path.parent / stem}{WEIGHTS_SUFFIX} and {stem}.json beside it are not both there and readable.")
     return info
-
-
-def load_info(info: ModelInfo):
-    """Load a listed model (see `load`); DamagedModel or RefusedModel say why one is not loaded, and are logged."""
-    expected = info.metadata.get("sha256")
-    try:
-        actual = file_sha256(info.path)
-    except OSError:
-        log.exception('Model "%s": its weights file %s cannot be read', info.name, info.path)
-        raise DamagedModel(f'The file of model "{info.name}" cannot be read (a damaged file); it was not loaded.') from None
-    if actual != expected:
-        log.error('Model "%s" is damaged: %s has sha256 %s, its metadata records %s', info.name, info.path, actual, expected)
-        raise DamagedModel(
-            f'The file of model "{info.name}" does not match its recorded checksum (a damaged file); it was not loaded.'
-        )
-    architecture = info.metadata.get("architecture")
-    from fmnist.model import architectures  # Imported lazily: TensorFlow is slow to start.
-
-    # A record from before the network builder (or before one of its settings) means the network of that time.
-    settings = architectures.stored_architecture(architecture, info.metadata.get("architecture_settings"))
-    try:
-        model = architectures.build(architecture, settings) if isinstance(architecture, str) else None
-    except ValueError as error:
-        if architecture in architectures.BUILDERS:
-            log.warning('Model "%s" refused: its network settings %r: %s', info.name, settings, error)
-            raise RefusedModel(f'The model "{info.name}" was refused: {error} It was not loaded.') from None
-        model = None
-    except (TypeError, AttributeError):
-        log.warning('Model "%s" refused: malformed network settings %r', info.name, settings)
-        raise RefusedModel(
-            f'The model "{info.name}" was refused: its network settings are malformed; it was not loaded.'
-        ) from None
-    if model is None:
-        log.warning('Model "%s" refused: unknown architecture %r', info.name, architecture)
-        raise RefusedModel(
-            f'The model "{info.name}" was refused: its architecture "{architecture}" is not one this app builds '
-            f"({', '.join(architectures.BUILDERS)}); it was not loaded."
-        )
-    try:
-        model.set_weights(weights_file.read(info.path, model.get_weights()))
-    except RefusedWeights as reason:
-        log.warning('Model "%s" refused: %s', info.name, reason)
-        raise RefusedModel(f'The model "{info.name}" was refused: {reason}; it was not loaded.') from None
-    except DamagedWeights:
-        log.exception('Model "%s" is damaged: its weights file %s cannot be read', info.name, info.path)
-        raise DamagedModel(f'The weights of model "{info.name}" cannot be read (a damaged file); it was not loaded.') from None
-    return model
 
 
 def delete(name: str) -> None:

@@ -1,6 +1,6 @@
 """The models folder's mechanics for fmnist.registry: its lock, the leftovers of killed saves, and its quota.
 
-`RegistryError` is defined here so that both modules raise it; use it as `registry.RegistryError`.
+`RegistryError` is defined here so that every module of the package raises it; use it as `registry.RegistryError`.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ import glob
 import os
 from pathlib import Path
 
+from fmnist import settings
+
 # The lock file every save and delete holds (see `locked`); it stays, empty, in the folder.
 LOCK_NAME = ".fmnist-models.lock"
-# Limits on saved models (the shipped default does not count), overridable by environment variables. A CNN
-# takes 1.7 MB and the tutorial's MLP 0.4 MB, so the size limit only stops a folder that grows without end.
-DEFAULT_MAX_MODELS = 100
-DEFAULT_MAX_MODEL_BYTES = 500 * 10**6
 
 
 class RegistryError(Exception):
@@ -25,17 +23,10 @@ class RegistryError(Exception):
 
 def limits() -> tuple[int, int]:
     """The most saved models and the most bytes they may take: $FMNIST_MAX_MODELS, $FMNIST_MAX_MODEL_BYTES."""
-    values = []
-    for variable, default in (("FMNIST_MAX_MODELS", DEFAULT_MAX_MODELS), ("FMNIST_MAX_MODEL_BYTES", DEFAULT_MAX_MODEL_BYTES)):
-        text = os.environ.get(variable, "").strip()
-        try:
-            value = int(text) if text else default
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise RegistryError(f"{variable} must be a positive whole number, not {text!r}.")
-        values.append(value)
-    return values[0], values[1]
+    try:
+        return settings.max_models(), settings.max_model_bytes()
+    except ValueError as error:
+        raise RegistryError(str(error)) from None
 
 
 @contextlib.contextmanager

@@ -31,7 +31,7 @@ import numpy as np
 
 from fmnist import atomic
 from fmnist.model.config import DONE_STATUSES, ENDED_STATUSES, TrainConfig, architecture_settings
-from fmnist.settings import PROJECT_DIR
+from fmnist.settings import runs_dir
 
 RUN_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")
 WEIGHTS = "model.weights.h5"
@@ -48,11 +48,6 @@ class NoSuchRun(RunsError):
 
     def __init__(self, message: str = NO_SUCH_RUN):
         super().__init__(message)
-
-
-def runs_dir() -> Path:
-    """The folder that holds run records."""
-    return Path(os.environ.get("FMNIST_RUNS_DIR", PROJECT_DIR / "runs")).expanduser()
 
 
 def new_run_id() -> str:

@@ -27,9 +27,9 @@ import threading
 import time
 from pathlib import Path
 
-from fmnist import logs
-from fmnist.runs import store
+from fmnist import logs, settings
 from fmnist.model.history import Control, RunLog
+from fmnist.runs import store
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,8 @@ def execute(run: store.Run, control: Control, emit=lambda event: None, dataset=N
     it is not raised. A run that cannot even be recorded raises RunsError.
     """
     from fmnist.data import fashion_mnist
-    from fmnist.runs import epoch_records
     from fmnist.model import training
+    from fmnist.runs import epoch_records
 
     log = RunLog()
     last_write = [0.0]
@@ -143,8 +143,8 @@ def lower_group_priority(nice: int, tries: int = 20) -> None:
     There each session is a scheduling group, and groups share the cores by the group's nice value: a priority
     ranks a thread only within its group. fmnist.runs.jobs starts a run in a session of its own, so with this the run
     weighs 15 against the server's 1,024 (nice 19 against 0) and the SCHED_IDLE class ranks its threads below
-    each other thread of its group. Kept in the server's session instead, it took twice the CPU during a class
-    of ten on this machine, and the learners' predictions were slower (README, Performance).
+    each other thread of its group. Kept in the server's session instead, it would take a far larger share of
+    the CPU from the server when a class trains at once, and the learners' predictions would be slower.
     An unprivileged process may change the value once per tenth of a second in all the system (EAGAIN).
     Only a process that leads its session changes it: started by hand from a shell, the group is the shell's.
     """
@@ -166,7 +166,7 @@ def configure_threads() -> None:
     """Size TensorFlow's thread pools ($FMNIST_TRAIN_THREADS, default all cores); call before TF runs anything."""
     import tensorflow as tf
 
-    threads = int(os.environ.get("FMNIST_TRAIN_THREADS", "0") or 0) or (os.cpu_count() or 1)
+    threads = settings.train_threads()
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(max(1, min(2, threads)))
 
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     run = store.Run(folder.name, folder)
     logs.configure()  # Its stderr is the run's log.txt.
     # The lowest CPU priority (by default): the run gets the CPU time the server leaves, so predictions stay quick.
-    lower_priority(int(os.environ.get("FMNIST_TRAIN_NICE", "19")), os.environ.get("FMNIST_TRAIN_IDLE", "1") != "0")
+    lower_priority(settings.train_nice(), settings.train_idle())
     # The progress stream keeps the real stdout; anything else printed (by TensorFlow too) goes to the log.
     stream = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
@@ -212,5 +212,5 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     exit_status = main()
-    gc.freeze()  # Spares the second of garbage collection over TensorFlow's objects at shutdown (see fmnist/__main__.py).
+    gc.freeze()  # Spares the garbage collection over TensorFlow's objects at shutdown (see fmnist/__main__.py).
     sys.exit(exit_status)
