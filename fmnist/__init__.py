@@ -1,4 +1,4 @@
-"""Fashion-MNIST Studio's core: data, preprocessing, models, training, evaluation, registry, plots.
+"""Fashion-MNIST Studio's core: data, model, runs, registry, inside (a look into the model), export, charts, cli, bench.
 
 Importing the package imports nothing heavy; TensorFlow loads only when a
 model is built, trained, loaded or run.

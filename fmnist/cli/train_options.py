@@ -38,9 +38,9 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
         "--preset",
         choices=PRESETS,
         help="start from a recipe: tutorial = MLP, 10 epochs, batch 32, Adam 1e-3, constant rate, no validation; "
-        "cnn-fast = the quickest CNN recipe measured (0.9228 in 4 epochs, about 0.75x the tutorial's time); "
-        "cnn-accurate = the most accurate within 2.5x the tutorial's time (0.9265-0.9309 over seeds 0-2 in 10 epochs, label "
-        "smoothing 0.1)",
+        "cnn-fast = the quickest CNN recipe of the accuracy/time frontier (4 epochs); "
+        "cnn-accurate = the most accurate within 2.5x the tutorial's time (10 epochs, label smoothing 0.1); "
+        "figures in docs/benchmarks.md",
     )
     add("--model", choices=config.ARCHITECTURES, help="architecture (default: mlp, the tutorial's)")
     add("--epochs", type=int, help="passes over the data (default: the model's)")

@@ -1,8 +1,8 @@
 """What a refused upload or drawing says to a person, in English and Chinese (merged into pages/i18n).
 
-fmnist.data.uploads, fmnist.data.preprocess and fmnist.data.drawing raise an `ImageError` that names one of these keys (with the
-values its text needs); their English messages are these English texts, sometimes followed by a detail for a
-developer. `fmnist.i18n.image_error` gives the text in the page's language.
+fmnist.data.uploads, fmnist.data.preprocess and fmnist.data.drawing raise an `ImageError` that names one of these
+keys (with the values its text needs); their English messages are these English texts, sometimes followed by a
+detail for a developer. `pages.i18n.image_error` gives the text in the page's language.
 """
 
 STRINGS = {

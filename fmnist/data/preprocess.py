@@ -2,7 +2,8 @@
 
 Three doors lead in: `from_bytes` (or `read_upload`, which also gives a thumbnail) for uploaded files,
 checked and decoded small by `fmnist.data.uploads`; `from_canvas` for RGBA drawings; `from_array` for numpy
-arrays. All of them end in `to_dataset_look`, the geometry Fashion-MNIST itself was made with. Every refusal is an `ImageError` whose message can be shown to a person as it is.
+arrays. All of them end in `to_dataset_look`, the geometry Fashion-MNIST itself was made with. Every refusal
+is an `ImageError` whose message can be shown to a person as it is.
 
 Each door also takes an optional `steps` dict that it fills with the intermediate pictures, for teaching
 (fmnist.inside.pipeline_steps draws them): "given" (uploads: the upright picture), "grey" (float, 0..1),
@@ -152,7 +153,7 @@ def to_dataset_look(gray: np.ndarray, steps: dict | None = None) -> np.ndarray:
     5. As in Fashion-MNIST, the longest side fills all 28 pixels (the dataset leaves no margin), the
        other is centred with the odd pixel of margin on the top/left like most of the dataset, and
        resizing uses Lanczos.
-    6. Stretch so the brightest pixel is 1.0 (as in 92% of the dataset's images), clip to [0, 1].
+    6. Stretch so the brightest pixel is 1.0 (as in most of the dataset's images), clip to [0, 1].
     """
     image = np.asarray(gray, dtype=np.float32)
     if image.ndim != 2 or image.size == 0:

@@ -7,7 +7,7 @@ exhaust, so the picture is made small as early as Pillow allows: a JPEG is
 decoded at 1/2, 1/4 or 1/8 of its size (`Image.draft`), and any other format,
 which Pillow can only decode whole, is shrunk right after decoding, band by
 band, before any rotation or mode conversion. The peak is then about one
-decoded copy of the file (see scripts/upload_memory.py for the figures).
+decoded copy of the file (`python -m fmnist bench upload-memory` measures it).
 Every refusal is an `ImageError` whose message can be shown to a person as it is.
 """
 
@@ -30,8 +30,8 @@ ALLOWED_FORMATS = tuple(FORMATS)
 UPLOAD_EXTENSIONS = [extension for extensions in FORMATS.values() for extension in extensions]
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# Pixel caps, checked from the file header before any pixel is decoded, so that the worst allowed upload
-# costs at most about 100 MB at its peak (measured by scripts/upload_memory.py). A baseline JPEG, which is
+# Pixel caps, checked from the file header before any pixel is decoded, so that even the worst allowed upload
+# needs only a modest, bounded amount of memory (`python -m fmnist bench upload-memory`). A baseline JPEG, which is
 # what a phone saves, is decoded at 1/2 to 1/8 of its size, so it may have the 50 million pixels of the
 # largest phone cameras (8160×6120). PNG, GIF and BMP are decoded whole at up to 4 bytes a pixel before they
 # can be shrunk: 24 million (6000×4000, twice a usual 12-megapixel phone photo). A progressive JPEG keeps
@@ -55,7 +55,7 @@ FORMATS_HINT = "Please upload a {} or {} image.".format(
     ", ".join(_FORMAT_NAMES.get(name, name) for name in ALLOWED_FORMATS[:-1]),
     _FORMAT_NAMES.get(ALLOWED_FORMATS[-1], ALLOWED_FORMATS[-1]),
 )
-# The refusals a person meets most, in English; their texts in both languages are in fmnist/i18n_images.py.
+# The refusals a person meets most, in English; their texts in both languages are in fmnist/data/messages.py.
 NOT_A_PICTURE = messages.STRINGS["en"]["image_not_a_picture"]
 DAMAGED = messages.STRINGS["en"]["image_damaged"]
 PIXEL_LIMITS = {
@@ -83,7 +83,7 @@ class ImageError(ValueError):
     """A picture we cannot use; the message says why in words a person understands (in English).
 
     `key` names that text in fmnist.data.messages, so that a page can say it in its own language
-    (fmnist.i18n.image_error), and `values` fill it; an error without a key has its English message only.
+    (pages.i18n.image_error), and `values` fill it; an error without a key has its English message only.
     """
 
     def __init__(self, message: str, key: str | None = None, **values) -> None:

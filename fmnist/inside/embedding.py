@@ -3,7 +3,7 @@
 Images become feature vectors two ways: their raw pixels, or the model's last hidden layer (what the
 final Dense layer reads). scikit-learn projects the features to 2-D (PCA, or t-SNE after a PCA to 50
 dimensions) and finds nearest neighbours. Projections and training features are computed once per
-model and kept on disk under `data.cache_dir()`, keyed by a checksum of the model's weights.
+model and kept on disk under the data cache (`settings.cache_dir()`), keyed by a checksum of the model's weights.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Inside the model: what each layer produces, what the first layer learned, and why it decided.
 
 Every function takes a Keras model that maps a batch of (28, 28) images in [0, 1] to 10 logits (see
-models.py) and one image (28, 28) float in [0, 1]. Probabilities are the softmax of the logits, as in
+fmnist.model.architectures) and one image (28, 28) float in [0, 1]. Probabilities are the softmax of the logits, as in
 the tutorial's `probability_model`. Nothing here imports Streamlit; TensorFlow is imported lazily.
 """
 

@@ -1,7 +1,7 @@
 """Arrays as pictures for the "Inside the model" page: tiled feature maps, heat strips, overlays, thumbnails.
 
 These return uint8 RGB arrays (or PNG data URLs) rather than matplotlib figures: a page shows dozens of
-them on every input, and colouring an array is a thousand times faster than drawing a figure.
+them on every input, and colouring an array is far faster than drawing a figure.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 Every layer is named explicitly (the names Keras gives them in a fresh process),
 so a build never depends on Keras's global name counters, which Streamlit resets
-after every script run of any session (keras.backend.clear_session). Every model
-takes a batch of (28, 28) float32 images in [0, 1] and returns 10 logits; probabilities come from a softmax applied afterwards (see predict.py),
-exactly as the tutorial's `probability_model` does.
+after every script run of any browser session (keras.backend.clear_session).
+Every model takes a batch of (28, 28) float32 images in [0, 1] and returns 10
+logits; probabilities come from a softmax applied afterwards (see
+fmnist.model.predict), exactly as the tutorial's `probability_model` does.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ BUILDERS = {"mlp": build_mlp, "cnn": build_cnn}
 
 def build(name: str, settings: dict | None = None, synchronized: bool = False) -> keras.Model:
     """Build the architecture called `name` ("mlp" or "cnn"), uncompiled, with the network builder's `settings`
-    (see fmnist.config.ARCHITECTURE_DEFAULTS; missing ones take the defaults). ValueError for unusable settings.
+    (see fmnist.model.config.ARCHITECTURE_DEFAULTS; missing ones take the defaults). ValueError for unusable settings.
 
     `synchronized`, for training under a distribution strategy: batch normalisation takes its statistics over the
     whole batch of all replicas (not each replica's share), so the replicas take the steps one device would take
@@ -133,7 +134,7 @@ def compile_model(
 
     With `decay_steps`, the learning rate follows a cosine from `learning_rate`
     down to 2 % of it over that many steps; `execution` holds `jit_compile`
-    and `steps_per_execution` (see fmnist.config.EXECUTION). With `label_smoothing`,
+    and `steps_per_execution` (see fmnist.model.config.EXECUTION). With `label_smoothing`,
     the cross-entropy aims at smoothed targets (SmoothedSparseCrossentropy).
     """
     rate = make_schedule(learning_rate, decay_steps, schedule)

@@ -32,13 +32,11 @@ from fmnist.model.network import (  # noqa: F401  (re-exported: the network sett
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 SCHEDULES = ("cosine", "onecycle", "constant")
 
-# Each model's defaults: the best speed/accuracy trade-off measured on a 2-core CPU (see README). The MLP's,
-# with its batch normalisation: 4 epochs of a one-cycle rate peaking at 2e-2 on all 60,000 images (mean 0.8876
-# over seeds 0-2, 0.17-0.18x the tutorial's whole-process time; 0.8778 without batch normalisation; 5 epochs at
-# 1e-2 with a validation split of 0.1 gave 0.8869 a second slower; the 7 cosine epochs at 5e-3 without batch
-# normalisation, 0.879). The CNN's is the fast recipe (0.9228 in 0.74x the tutorial's
-# whole-process time): a one-cycle rate on all 60,000 images (a validation split of 0.1 and the cosine gave
-# 0.918; the split is one setting away).
+# Each model's defaults: its best speed/accuracy trade-off on a small CPU (docs/benchmarks.md). The MLP's, with
+# its batch normalisation: 4 epochs of a one-cycle rate peaking at 2e-2 on all 60,000 images, more accurate than
+# the tutorial's recipe in a fraction of its time, and better than a validation split or a cosine at a lower rate.
+# The CNN's is the fast recipe: a one-cycle rate on all 60,000 images, which beat a validation split with the
+# cosine (the split is one setting away).
 DEFAULTS = {
     "mlp": {"epochs": 4, "batch_size": 256, "learning_rate": 2e-2, "schedule": "onecycle", "validation_split": 0.0},
     "cnn": {"epochs": 4, "batch_size": 128, "learning_rate": 5e-3, "schedule": "onecycle", "validation_split": 0.0},
@@ -69,9 +67,9 @@ TUTORIAL_PRESET = {
     "early_stopping": 0,
     "label_smoothing": 0.0,
 }
-# "A fast CNN": the quickest CNN recipe of the accuracy/time frontier measured on a 2-core CPU (README
-# "Performance", `python -m fmnist bench --frontier`): small convolution blocks, each normalised after its
-# pooling, a one-cycle learning rate, batches of 128, 4 epochs.
+# "A fast CNN": the quickest CNN recipe of the accuracy/time frontier (docs/benchmarks.md,
+# `python -m fmnist bench --frontier`): small convolution blocks, each normalised after its pooling, a one-cycle
+# learning rate, batches of 128, 4 epochs.
 FAST_CNN_PRESET = {
     "model": "cnn",
     "epochs": 4,
@@ -89,25 +87,24 @@ FAST_CNN_PRESET = {
     "early_stopping": 0,
     "label_smoothing": 0.0,
 }
-# "An accurate CNN": the frontier's most accurate recipe within 2.5x the tutorial's time (README "Performance",
-# `bench --frontier cnn-smooth`: 0.9309 at 1.88-1.97x with seed 0; seeds 1 and 2: 0.9288, 0.9265): the fast
-# network with a dense layer of 256 and dropout, trained for 10 epochs with label smoothing.
+# "An accurate CNN": the frontier's most accurate recipe within 2.5x the tutorial's time (docs/benchmarks.md,
+# `python -m fmnist bench --frontier cnn-smooth`): the fast network with a dense layer of 256 and dropout, trained
+# for 10 epochs with label smoothing.
 ACCURATE_CNN_PRESET = {**FAST_CNN_PRESET, "epochs": 10, "dense_units": 256, "dropout": 0.3, "label_smoothing": 0.1}
 PRESETS = {"tutorial": TUTORIAL_PRESET, "cnn-fast": FAST_CNN_PRESET, "cnn-accurate": ACCURATE_CNN_PRESET}
 
-# How each architecture runs fastest on a 2-core CPU (measured, see README "Performance"): XLA
-# (`jit_compile`) cost more in compiling than it saved for either model at these sizes, and running
-# 16 of the MLP's small steps per call (`steps_per_execution`) saves about 13 % of Python overhead;
-# the live history then gets one point per 16 batches. The CNN runs 8 steps per call: the fast preset's
-# whole process took 26.8 s instead of 41-44 s (the callbacks, TensorBoard's per-step summaries among
-# them, run once per call), and the live charts still get about 59 points per epoch of batches of 128.
+# How each architecture runs fastest on a small CPU (docs/benchmarks.md): XLA (`jit_compile`) costs more in
+# compiling than it saves for either model at these sizes, and running 16 of the MLP's small steps per call
+# (`steps_per_execution`) saves Python overhead; the live history then gets one point per 16 batches. The CNN
+# runs 8 steps per call, which makes its whole training process much shorter (the callbacks, TensorBoard's
+# per-step summaries among them, run once per call) while the live charts still get dozens of points per epoch.
 EXECUTION = {
     "mlp": {"jit_compile": False, "steps_per_execution": 16},
     "cnn": {"jit_compile": False, "steps_per_execution": 8},
 }
 
-# Training images per second of each model on the project's 2-core machine (README "Performance"),
-# used only to guess when a queued run will start, until this server has timed a run of its own.
+# Typical training images per second of each model on a small CPU (docs/benchmarks.md), used only to guess
+# when a queued run will start, until this server has timed a run of its own.
 TYPICAL_SAMPLES_PER_SECOND = {"mlp": 40000.0, "cnn": 3400.0}
 
 # A run's life: queued -> running (<-> paused) -> stopped | finished | failed; a queued run may be cancelled.
@@ -151,7 +148,7 @@ class TrainConfig:
     # then has no bias.
     batch_norm: bool | None = None
     # CNN with batch normalisation: pool first, then normalise and apply the ReLU: the same kind of network on a
-    # quarter of the values, which on this CPU makes an epoch about 30 % cheaper (README "Performance").
+    # quarter of the values, so an epoch costs less (docs/benchmarks.md).
     norm_after_pool: bool | None = None
     # Random small shifts, rotations and zooms of the training images, new at every epoch (fmnist.data.augment).
     augment: bool = False

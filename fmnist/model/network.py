@@ -9,30 +9,29 @@ from __future__ import annotations
 # Each architecture's layers (the network builder): the MLP's hidden Dense widths, the CNN's filters per
 # convolution block (3x3 convolution + 2x2 max pooling) and its dense layer; dropout after the hidden layers
 # (MLP) or before the dense head (CNN); batch normalisation before each hidden layer's or convolution's ReLU.
-# The defaults are the tutorial's MLP with batch normalisation (0.887 instead of 0.879 in less time than
-# before, README "Performance") and the project's fast CNN (the accuracy/time frontier's best recipe within
-# the tutorial's time).
+# The defaults are the tutorial's MLP with batch normalisation (more accurate than without, in less time;
+# docs/benchmarks.md) and the project's fast CNN (the accuracy/time frontier's best recipe within the
+# tutorial's time).
 ARCHITECTURE_DEFAULTS = {
     "mlp": {"hidden_units": (128,), "dropout": 0.0, "batch_norm": True},
     "cnn": {"filters": (16, 32), "dense_units": 128, "dropout": 0.0, "batch_norm": True, "norm_after_pool": True},
 }
 # What a stored record (a run's config.json, a saved model's metadata) means by a network setting it does not
 # name: the network as it was before the setting existed. Records from before the network builder name none
-# (the model shipped until 2026-11-29 among them: 32/64 filters, dropout 0.3); those from before `norm_after_pool`
-# lack that one, and MLP records from before the MLP's batch normalisation lack `batch_norm`.
+# (older shipped models among them: 32/64 filters, dropout 0.3); those from before `norm_after_pool` lack that
+# one, and MLP records from before the MLP's batch normalisation lack `batch_norm`.
 STORED_DEFAULTS = {
     "mlp": {"hidden_units": (128,), "dropout": 0.0, "batch_norm": False},
     "cnn": {"filters": (32, 64), "dense_units": 128, "dropout": 0.3, "batch_norm": False, "norm_after_pool": False},
 }
 # The MLP's batch normalisation follows the batch statistics faster than Keras's default momentum (0.99): its
 # running mean and variance, which predictions use, are right after tens of steps instead of hundreds, so a quick
-# try on a subset predicts as well as it trained (2,000 images, 1 epoch: test accuracy 0.60 instead of 0.40);
-# after 5 epochs at 1e-2 with a validation split of 0.1, mean 0.8869 over seeds 0-2 (0.8866 with 0.99).
+# try on a subset predicts as well as it trained, and a full run is as accurate as with the default.
 MLP_NORM_MOMENTUM = 0.9
 ARCHITECTURE_KEYS = ("hidden_units", "filters", "dense_units", "dropout", "batch_norm", "norm_after_pool")
 ARCHITECTURES = tuple(ARCHITECTURE_DEFAULTS)
 # The most weights a network may have: 5 million float32 numbers are 20 MB, and Adam keeps two more copies;
-# far beyond that a 2-core machine trains for hours and a class's server runs out of memory.
+# far beyond that a small machine trains for hours and a class's server runs out of memory.
 MAX_PARAMETERS = 5_000_000
 MAX_HIDDEN_LAYERS, MAX_WIDTH = 8, 4096
 # Four 2x2 poolings take 28 pixels down to 1; each block's filters at most MAX_FILTERS.

@@ -1,9 +1,10 @@
 """One fast path from images to class probabilities.
 
-`model.predict` builds a data pipeline on every call, which costs tens of
-milliseconds for a single picture. A `Predictor` traces the model's forward
-pass once into a TensorFlow graph and calls that directly, so one picture
-costs about a millisecond and a batch runs in large chunks.
+`model.predict` builds a data pipeline on every call, which costs far more
+than the forward pass of a single picture. A `Predictor` traces the model's
+forward pass once into a TensorFlow graph and calls that directly, so one
+picture costs little more than its arithmetic and a batch runs in large chunks
+(`python -m fmnist bench predict`, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ def single_image_thread() -> ThreadPoolExecutor:
     """The one long-lived thread that runs every single-image forward pass of this process.
 
     TensorFlow sets up state of its own for each thread on that thread's first operation, and after a
-    `keras.backend.clear_session()` (which Streamlit calls at the end of every script run) that set-up costs a
-    fresh thread several milliseconds; Streamlit runs every script run in a fresh thread. On a thread that lives
-    on, a prediction after a clear_session costs about 3 ms instead of 9 (`scripts/bench_predict.py`).
+    `keras.backend.clear_session()` (which Streamlit calls at the end of every script run) that set-up is paid
+    again by every fresh thread; Streamlit runs every script run in a fresh thread. A thread that lives on pays it
+    once, so a prediction after a clear_session stays quick (`python -m fmnist bench predict`).
     """
     global _single_thread
     with _single_lock:
@@ -57,7 +58,7 @@ class Predictor:
 
     A long-lived server also calls `compile_one()`: Streamlit calls `keras.backend.clear_session()` after every
     script run, which empties TensorFlow's kernel cache, and a plain traced function then rebuilds its kernels on
-    the next call (about 14 ms instead of 1); an XLA-compiled one keeps its executable (1–2 ms).
+    the next call, many times slower than the call itself; an XLA-compiled one keeps its executable.
     """
 
     def __init__(self, model, chunk_size: int = 1024):
@@ -73,7 +74,7 @@ class Predictor:
         self._forward_one = None  # The XLA-compiled pass of one image, once compile_one has made it.
 
     def compile_one(self) -> bool:
-        """Compile the forward pass of a single image with XLA (about 0.3 s), which predict_one then uses;
+        """Compile the forward pass of a single image with XLA (once, a fraction of a second), which predict_one then uses;
         False, and predict_one keeps the plain traced function, if XLA cannot compile the model."""
         import tensorflow as tf
 

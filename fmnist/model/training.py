@@ -148,10 +148,10 @@ class TrainingJob:
 def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int, augment: bool = False):
     """A tf.data pipeline that reshuffles each epoch by index and gathers batches from memory (augmented if asked).
 
-    Measured 1.6x faster per epoch than handing `fit` the numpy arrays (README "Performance"),
-    and deterministic for a given seed. The images (0..255, as the dataset's bytes) stay as they are in memory
-    and each batch is scaled as it is gathered: the same float32 values as `predict.as_batch` gives for all 60,000
-    at once, without two 190 MB copies before the first step (README "Performance").
+    Faster per epoch than handing `fit` the numpy arrays (docs/benchmarks.md), and deterministic for a given
+    seed. The images (0..255, as the dataset's bytes) stay as they are in memory and each batch is scaled as it is
+    gathered: the same float32 values as `predict.as_batch` gives for all 60,000 at once, without two float32
+    copies of the whole training set before the first step.
     """
     import tensorflow as tf
 

@@ -1,7 +1,7 @@
 """Training curves as plain arrays, thinned out for drawing many times a second.
 
-A full MLP run records about 17,000 batches; a browser chart redrawn every
-second needs a few hundred points. Smoothing is done on every batch first and
+A long run records tens of thousands of batches (the tutorial's recipe: 10
+epochs of 1,875); a browser chart redrawn every second needs a few hundred points. Smoothing is done on every batch first and
 only then are evenly spaced points kept, so the smoothed line looks the same
 at any size, and the last batch is always among the points drawn. Per-epoch
 values are placed at the step where their epoch ended, so one chart can show
