@@ -1,15 +1,26 @@
-"""python -m fmnist bench: speed beside the tutorial's recipe, measured in the same run.
+"""python -m fmnist bench [NAME]: speed beside the tutorial's recipe, measured in the same run, and named measurements.
 
-Without options: data load, training throughput, one-picture latency and batch throughput (fmnist.bench.speed);
-`--recipes` adds whole training processes; `--frontier [RECIPE ...]` measures only whole `train` processes
-of the accuracy/time frontier's recipes (fmnist.bench.recipes), each with the seeds `--seeds` names.
+Without a name or options: data load, training throughput, one-picture latency and batch throughput
+(fmnist.bench.speed); `--recipes` adds whole training processes; `--frontier [RECIPE ...]` measures only whole
+`train` processes of the accuracy/time frontier's recipes (fmnist.bench.recipes), each with the seeds `--seeds`
+names. `bench NAME [options]` runs one named measurement of fmnist.bench (NAMED), with its own options.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
+
+# Named measurements: NAME -> the module of fmnist.bench that holds its options (add_arguments) and run(args, fail).
+NAMED = {
+    "predict": "fmnist.bench.prediction",
+    "inspect": "fmnist.bench.inside",
+    "epoch-cost": "fmnist.bench.epoch_cost",
+    "augmentation": "fmnist.bench.augmentation",
+    "upload-memory": "fmnist.bench.upload_memory",
+}
 
 
 def seed_list(text: str) -> tuple[int, ...]:
@@ -24,7 +35,8 @@ def add_parser(commands) -> None:
     bench = commands.add_parser(
         "bench",
         help="measure speed against the tutorial's recipe",
-        description="Data load, training throughput, one-picture latency and batch throughput, each beside the tutorial's recipe measured in the same run.",
+        description="Data load, training throughput, one-picture latency and batch throughput, each beside the tutorial's recipe "
+        "measured in the same run; or, given a NAME, one of the named measurements below.",
     )
     bench.add_argument("--json", action="store_true", help="the last line is one JSON object")
     bench.add_argument(
@@ -37,7 +49,7 @@ def add_parser(commands) -> None:
         "--frontier",
         nargs="*",
         metavar="RECIPE",
-        help="only whole training processes of these recipes (default: all of fmnist.bench_recipes.FRONTIER) beside the tutorial's",
+        help="only whole training processes of these recipes (default: all of fmnist.bench.recipes.FRONTIER) beside the tutorial's",
     )
     bench.add_argument(
         "--seeds",
@@ -45,10 +57,26 @@ def add_parser(commands) -> None:
         metavar="0,1,2",
         help="with --frontier: train every recipe with each of these seeds (default: 0 for CNN recipes, 0,1,2 for MLP ones)",
     )
+    named = bench.add_subparsers(
+        dest="bench_name",
+        metavar="NAME",
+        title="named measurements",
+        description="python -m fmnist bench NAME --help for its options",
+    )
+    for name, module_name in NAMED.items():
+        module = importlib.import_module(module_name)
+        doc = module.__doc__.strip().splitlines()[0]
+        module.add_arguments(named.add_parser(name, help=module.HELP, description=doc.split(": ", 1)[-1]))
 
 
 def run(args, fail) -> int:
     """Measure as `args` say; with --json the last line is one object. `fail(message)` reports a refusal."""
+    if args.bench_name:
+        given = [option for option, value in (("--recipes", args.recipes), ("--quick", args.quick), ("--frontier", args.frontier is not None),
+                                              ("--seeds", args.seeds)) if value]  # fmt: skip
+        if given:
+            return fail(f"{given[0]} measures speed or the frontier, not {args.bench_name!r}: give one or the other")
+        return importlib.import_module(NAMED[args.bench_name]).run(args, fail)
     report = (lambda line: print(line, file=sys.stderr)) if args.json else print
     if args.seeds and args.frontier is None:
         return fail("--seeds chooses the seeds of --frontier's recipes; give --frontier too")

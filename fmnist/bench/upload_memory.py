@@ -1,20 +1,18 @@
-"""Peak memory of reading the worst uploads the app allows, each in a fresh process.
+"""python -m fmnist bench upload-memory: peak memory of reading the worst uploads the app allows, each in a fresh process.
 
-    .venv/bin/python scripts/upload_memory.py            # every case, a table of peak-RSS deltas
-    .venv/bin/python scripts/upload_memory.py --cli      # the same through `python -m fmnist predict --json`
+    python -m fmnist bench upload-memory          # every case, a table of peak-RSS deltas
+    python -m fmnist bench upload-memory --cli    # the same through `python -m fmnist predict --json`
 
-Each case is a file written beforehand (making it would cost memory too). A fresh
-Python process imports fmnist.data.preprocess, reads the file and calls
-`preprocess.read_upload` (what the Predict page calls: the 28×28 and the
-thumbnail); its peak resident set size (`resource.getrusage(...).ru_maxrss`) is
-compared with the same process reading a 28×28 PNG (VmHWM in /proc/self/status). The goal of issue 12 is a
-delta of at most 150 MB for every allowed upload. With --cli the process is
-`python -m fmnist predict --json FILE` instead, as the issue measured it.
+Each case is a file written beforehand (making it would cost memory too). A fresh Python process
+(`python -m fmnist.bench.upload_memory --child FILE`) reads the file and calls `preprocess.read_upload` (what the
+Predict page calls: the 28×28 and the thumbnail); its peak resident set size (VmHWM in /proc/self/status) is
+compared with the same process reading a 28×28 PNG. The budget is a delta of at most 150 MB for every allowed
+upload; the command exits with 1 when a case goes over it. With --cli the process is
+`python -m fmnist predict --json FILE` instead.
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import math
@@ -27,19 +25,20 @@ import tempfile
 import zlib
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-
-from fmnist.data import uploads  # noqa: E402
-
-GOAL_MB = 150
+NAME = "upload-memory"
+HELP = "peak memory of reading the largest uploads the app allows, each in a fresh process"
+BUDGET_MB = 150
 
 
-def garment(width: int, height: int) -> np.ndarray:
+def add_arguments(parser) -> None:
+    parser.add_argument("--cli", action="store_true", help="measure `python -m fmnist predict --json FILE` instead")
+    parser.add_argument("--only", help="run only the cases whose name contains this text (and the 28x28 baseline)")
+
+
+def garment(width: int, height: int):
     """A float picture in [0, 1]: a soft gradient background with a dark garment-like block in the middle."""
+    import numpy as np
+
     x = np.linspace(0.85, 0.95, width, dtype=np.float32)[None, :]
     y = np.linspace(0.0, 0.05, height, dtype=np.float32)[:, None]
     picture = x + y
@@ -47,7 +46,7 @@ def garment(width: int, height: int) -> np.ndarray:
     return picture
 
 
-def pil_bytes(image: Image.Image, fmt: str, **options) -> bytes:
+def pil_bytes(image, fmt: str, **options) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **options)
     return buffer.getvalue()
@@ -71,6 +70,8 @@ def png16(width: int, height: int, channels: int) -> bytes:
 
     Rows longer than zlib's 32 kB window compress only through runs inside a row, hence the flat background.
     """
+    import numpy as np
+
     picture = np.where(garment(width, height) < 0.5, np.float32(0.2), np.float32(0.9))
     alpha = np.where(picture < 0.5, 65535, 30000).astype(">u2")
     rows = {}
@@ -86,8 +87,13 @@ def png16(width: int, height: int, channels: int) -> bytes:
     return png_raw(width, height, 16, 0 if channels == 1 else 6, row)
 
 
-def cases() -> dict[str, callable]:
+def cases() -> dict:
     """Name -> a function making the file: the largest picture each format and mode may have."""
+    import numpy as np
+    from PIL import Image
+
+    from fmnist.data import uploads
+
     side = int(math.sqrt(uploads.MAX_PIXELS / 6))
     w, h = 3 * side, 2 * side  # 3:2 at the cap for fully decoded formats (6000×4000).
     jw, jh = 8160, 6120  # The largest phone camera's JPEG, under MAX_JPEG_PIXELS.
@@ -165,32 +171,28 @@ def child(path: str) -> None:
 
 
 def measure(path: Path, cli: bool) -> dict:
+    """Peak RSS of a fresh process reading `path`: this module's child, or `python -m fmnist predict --json`."""
+    from fmnist.settings import PROJECT_DIR
+
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     if cli:
         # `python -m fmnist predict --json FILE`, run through runpy so that the same process reports its peak.
         wrapper = "import runpy, sys\ntry:\n    runpy.run_module('fmnist', run_name='__main__')\nexcept SystemExit:\n    pass\n"
         wrapper += "print(int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) / 1024, file=sys.stderr)"
         command = [sys.executable, "-c", wrapper, "predict", "--json", str(path)]
-        done = subprocess.run(
-            command, cwd=PROJECT, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        )
+        done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=env)
         peak = float(done.stderr.strip().splitlines()[-1])
         line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "{}"
         record = json.loads(line)
         outcome = f"refused: {record['error']}" if "error" in record else f"ok, {record.get('class_name')}"
         return {"peak_mb": peak, "before_mb": float("nan"), "outcome": outcome}
-    done = subprocess.run([sys.executable, __file__, "--child", str(path)], capture_output=True, text=True, check=True)
+    command = [sys.executable, "-m", "fmnist.bench.upload_memory", "--child", str(path)]
+    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--cli", action="store_true", help="measure `python -m fmnist predict --json FILE` instead")
-    parser.add_argument("--only", help="run only the cases whose name contains this text")
-    args = parser.parse_args()
-    if args.child:
-        child(args.child)
-        return 0
+def run(args, fail) -> int:
+    """Measure every case (or those `--only` names) and print the table; 1 when a case is over the budget."""
     results = []
     with tempfile.TemporaryDirectory() as folder:
         for index, (name, make) in enumerate(cases().items()):
@@ -209,9 +211,12 @@ def main() -> int:
         delta = result["peak_mb"] - baseline
         worst = max(worst, delta)
         print(f"{name:36s} {size / 2**20:8.2f} {result['peak_mb']:9.1f} {delta:10.1f}  {result['outcome'][:60]}")
-    print(f"worst delta over the 28x28 baseline: {worst:.1f} MiB (goal: at most {GOAL_MB} MB)")
-    return 0 if worst <= GOAL_MB else 1
+    print(f"worst delta over the 28x28 baseline: {worst:.1f} MiB (budget: at most {BUDGET_MB} MB)")
+    return 0 if worst <= BUDGET_MB else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # The fresh process of one case: `python -m fmnist.bench.upload_memory --child FILE`.
+    if sys.argv[1:2] != ["--child"] or len(sys.argv) != 3:
+        sys.exit("usage: python -m fmnist.bench.upload_memory --child FILE (python -m fmnist bench upload-memory runs it)")
+    child(sys.argv[2])
