@@ -1,6 +1,6 @@
-"""A class at once: one Chromium, ten browser contexts on one server; one trains, nine draw (issue 11).
+"""A class at once: one Chromium, ten browser contexts on one server; one trains, nine draw.
 
-    .venv/bin/python scripts/class_load.py [--drawers 9] [--seconds 60] [--url http://host:port]
+    .venv/bin/python -m scripts.class_load [--drawers 9] [--seconds 60] [--url http://host:port]
 
 Each drawer opens /predict, learns its stroke (see scripts/stroke_support.py), then draws and undoes it
 for `--seconds`, timing every stroke from mouse-up to the updated prediction in the page. The trainer
@@ -14,32 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "scripts")]
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import async_playwright
 
-from e2e.e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
-from playwright.async_api import Error as PlaywrightError  # noqa: E402
-from playwright.async_api import async_playwright  # noqa: E402
-from stroke_support import (  # noqa: E402
-    BASE,
-    CANDIDATES,
-    PREDICTION_TEXT_JS,
-    SEND_LOG_JS,
-    TEXT_IS_JS,
-    TEXT_IS_NOT_JS,
-    TIMER_JS,
-    CpuMeter,
-    isolated_environment,
-    loadavg,
-    stop_and_clean_up,
-    summary,
-)
-
-from fmnist.model import training  # noqa: E402
+from fmnist.model import training
+from scripts import stroke_support
+from tests.e2e.e2e_support import CHROMIUM, CHROMIUM_ARGS
 
 TIMEOUT_MS = 60_000
 
@@ -56,10 +38,10 @@ async def draw(page, stroke: list) -> None:
 
 
 async def settled(page, quiet: float = 3.0) -> str | None:
-    text, since = await page.evaluate(PREDICTION_TEXT_JS), time.monotonic()
+    text, since = await page.evaluate(stroke_support.PREDICTION_TEXT_JS), time.monotonic()
     while time.monotonic() - since < quiet:
         await asyncio.sleep(0.1)
-        now = await page.evaluate(PREDICTION_TEXT_JS)
+        now = await page.evaluate(stroke_support.PREDICTION_TEXT_JS)
         if now != text:
             text, since = now, time.monotonic()
     return text
@@ -67,24 +49,24 @@ async def settled(page, quiet: float = 3.0) -> str | None:
 
 async def undo_to(page, text: str) -> None:
     await page.locator(".st-key-canvas").get_by_role("button", name="Undo", exact=True).click()
-    await page.wait_for_function(TEXT_IS_JS, arg=text, timeout=TIMEOUT_MS)
+    await page.wait_for_function(stroke_support.TEXT_IS_JS, arg=text, timeout=TIMEOUT_MS)
 
 
 async def calibrate(page) -> tuple[str, list, str]:
     for _ in range(6):  # The canvas may not listen to the mouse for a moment after it appears.
-        await draw(page, BASE[0])
+        await draw(page, stroke_support.BASE[0])
         undo = page.locator(".st-key-canvas").get_by_role("button", name="Undo", exact=True)
         await asyncio.sleep(1)
         if await undo.is_enabled():
             break
-    for stroke in BASE[1:]:
+    for stroke in stroke_support.BASE[1:]:
         await draw(page, stroke)
     await page.wait_for_function("() => !!predictionColumn()", timeout=TIMEOUT_MS)
     before = await settled(page)
-    for stroke in CANDIDATES:
+    for stroke in stroke_support.CANDIDATES:
         await draw(page, stroke)
         with contextlib.suppress(PlaywrightError):  # This stroke may leave the text as it was.
-            await page.wait_for_function(TEXT_IS_NOT_JS, arg=before, timeout=10_000)
+            await page.wait_for_function(stroke_support.TEXT_IS_NOT_JS, arg=before, timeout=10_000)
         after = await settled(page)
         await undo_to(page, before)
         if after != before:
@@ -94,7 +76,7 @@ async def calibrate(page) -> tuple[str, list, str]:
 
 async def drawer(browser, url: str, number: int, until: list, ready: list, timings: list, errors: list) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    await context.add_init_script(SEND_LOG_JS)
+    await context.add_init_script(stroke_support.SEND_LOG_JS)
     page = await context.new_page()
     await asyncio.sleep(3 * number)  # Staggered, as a class arrives: nine first strokes at once would time out.
     try:
@@ -111,7 +93,7 @@ async def drawer(browser, url: str, number: int, until: list, ready: list, timin
             await asyncio.sleep(0.2)  # Waiting for every drawer to be ready.
             continue
         try:
-            await page.evaluate(TIMER_JS, [after, TIMEOUT_MS])
+            await page.evaluate(stroke_support.TIMER_JS, [after, TIMEOUT_MS])
             await draw(page, stroke)
             latency, sent = await page.evaluate("window.pendingStroke")
             if latency < 0:
@@ -124,7 +106,7 @@ async def drawer(browser, url: str, number: int, until: list, ready: list, timin
         except Exception as error:
             errors.append(f"{type(error).__name__}: {error}"[:200])
     # The context stays open until the CPU report is taken: a closed context's renderer process is gone, and
-    # its CPU with it (closing them here once hid two thirds of Chromium's share).
+    # the CPU it used would be missing from Chromium's share.
 
 
 async def trainer(browser, url: str, errors: list) -> None:
@@ -152,10 +134,10 @@ async def run(url: str, pid: int | None, drawers: int, seconds: float) -> None:
         deadline = time.monotonic() + 600
         while len(ready) < drawers and time.monotonic() < deadline:
             await asyncio.sleep(0.5)
-        meter = CpuMeter(pid)
+        meter = stroke_support.CpuMeter(pid)
         until.append(time.monotonic() + seconds)
         await asyncio.gather(*tasks)
-        print(f"{drawers} drawers and 1 training, {seconds:.0f} s: {summary(timings)}")
+        print(f"{drawers} drawers and 1 training, {seconds:.0f} s: {stroke_support.summary(timings)}")
         print(f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
         print(meter.report())
         await browser.close()
@@ -167,18 +149,12 @@ def main() -> None:
     parser.add_argument("--drawers", type=int, default=9, help="browser contexts that draw (default: 9)")
     parser.add_argument("--seconds", type=float, default=60, help="how long they draw (default: 60)")
     args = parser.parse_args()
-    server = folder = None
-    url = args.url
-    if url is None:
-        folder = isolated_environment()
-        server = StreamlitServer(Path(folder.name) / "models", ARTIFACTS / "class-load-server.log").start()
-        url = server.url
+    target = stroke_support.Target(args.url, "class-load-server.log")
     try:
-        print(f"load before: {loadavg()}")
-        asyncio.run(run(url, server.pid if server else None, args.drawers, args.seconds))
+        print(f"load before: {stroke_support.loadavg()}")
+        asyncio.run(run(target.url, target.pid, args.drawers, args.seconds))
     finally:
-        if server:
-            stop_and_clean_up(server, folder)
+        target.close()
 
 
 if __name__ == "__main__":

@@ -1,40 +1,35 @@
-"""Figures of issue 8 from a real server and browser: server memory over 20 trainings, prediction latency in
-the server idle and while a run trains, and the time from a reload to the live charts.
+"""Runs in a real server and browser: server memory over many trainings, prediction latency in the server idle
+and while a run trains, and the time from a reload to the live charts.
 
-Run: .venv/bin/python scripts/measure_runs.py [TRAININGS]   (20 by default, about 5 minutes; one line per figure, then JSON)
+    .venv/bin/python -m scripts.measure_runs [TRAININGS]   (20 by default; one line per figure, then JSON)
+
+Starts its own server on a free port with temporary FMNIST_* folders.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import os
 import re
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from playwright.sync_api import expect, sync_playwright
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402 (after the path set-up above)
-
-from tests.e2e.e2e_support import (  # noqa: E402
+from scripts import stroke_support
+from tests.e2e.e2e_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     SLOW,
-    StreamlitServer,
     choose_radio,
     main,
     open_page,
     predict_latencies,
     prediction_box,
     start_training,
-)  # fmt: skip
+)
 
 RUN_URL = re.compile(r"\?run=(\d{8}-\d{6}-[0-9a-f]{8})$")
-TRAININGS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 
 
 def run_id(page) -> str | None:
@@ -42,11 +37,9 @@ def run_id(page) -> str | None:
     return match.group(1) if match else None
 
 
-def main_script() -> dict:
-    home = Path(tempfile.mkdtemp(prefix="fmnist-measure-"))
-    os.environ["FMNIST_RUNS_DIR"] = str(home / "runs")
-    os.environ["FMNIST_MODEL_DIR"] = str(home / "models")
-    server = StreamlitServer(home / "models", home / "server.log").start()
+def main_script(trainings: int) -> dict:
+    target = stroke_support.Target(None, "measure-runs-server.log")
+    server = target.server
     figures: dict = {}
     try:
         with sync_playwright() as playwright:
@@ -56,7 +49,7 @@ def main_script() -> dict:
             open_page(trainer, server, "train", "Train a model")
             rss = [server.rss_mb()]
             print(f"server RSS with the Train page open, before any training: {rss[0]:.1f} MiB", flush=True)
-            for number in range(1, TRAININGS + 1):
+            for number in range(1, trainings + 1):
                 before = run_id(trainer)
                 start_training(trainer, "mlp", 300, 1)
                 expect(trainer).not_to_have_url(re.compile(re.escape(before or "-none-") + "$"), timeout=SLOW)
@@ -90,10 +83,10 @@ def main_script() -> dict:
             figures["reload_to_charts_s"] = {"median": round(statistics.median(reloads), 2), "max": round(max(reloads), 2)}
             browser.close()
     finally:
-        server.stop()
+        target.close()
     r, p, c = figures["rss_mib"], figures["predict_in_browser_s"], figures["reload_to_charts_s"]
-    print(f"server RSS: {r['before']} MiB before, {r['after_first']} after the first training, {r['after_last']} after {TRAININGS} "
-          f"(+{r['growth_after_first']} MiB over trainings 2..{TRAININGS}, +{r['growth_in_all']} MiB in all)")  # fmt: skip
+    print(f"server RSS: {r['before']} MiB before, {r['after_first']} after the first training, {r['after_last']} after {trainings} "
+          f"(+{r['growth_after_first']} MiB over trainings 2..{trainings}, +{r['growth_in_all']} MiB in all)")  # fmt: skip
     print(
         f"prediction in the browser (type index -> prediction shown), p50: idle {p['idle_p50']:.3f} s, "
         f"while a CNN trains {p['training_p50']:.3f} s ({p['ratio']:.2f}x)"
@@ -103,4 +96,6 @@ def main_script() -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main_script()))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("trainings", nargs="?", type=int, default=20, help="tiny MLP trainings to run (default: 20)")
+    print(json.dumps(main_script(parser.parse_args().trainings)))

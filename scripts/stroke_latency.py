@@ -1,8 +1,8 @@
-"""Stroke on the canvas -> updated prediction, in Chromium against a real `streamlit run` (issue 11).
+"""Stroke on the canvas -> updated prediction, in Chromium against a real `streamlit run`.
 
-    .venv/bin/python scripts/stroke_latency.py [--strokes 20] [--url http://host:port]
-    .venv/bin/python scripts/stroke_latency.py --first [--no-warm-up] [--script app.py]
-    .venv/bin/python scripts/stroke_latency.py --training [--strokes 20]
+    .venv/bin/python -m scripts.stroke_latency [--strokes 20] [--url http://host:port]
+    .venv/bin/python -m scripts.stroke_latency --first [--no-warm-up] [--script app.py]
+    .venv/bin/python -m scripts.stroke_latency --training [--strokes 20]
 
 Default: opens /predict, draws a base drawing, then times `--strokes` strokes from mouse-up to the
 prediction they cause (see scripts/stroke_support.py for how), and prints p50 / p95.
@@ -18,15 +18,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "scripts")]
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect, sync_playwright
 
-from e2e.e2e_support import (  # noqa: E402
-    ARTIFACTS,
+from scripts import stroke_support
+from tests.e2e.e2e_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     FAST,
@@ -39,52 +37,14 @@ from e2e.e2e_support import (  # noqa: E402
     undo_button,
     wait_until_idle,
 )
-from playwright.sync_api import Error as PlaywrightError  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-from stroke_support import (  # noqa: E402
-    BASE,
-    CANDIDATES,
-    PREDICTION_TEXT_JS,
-    SEND_LOG_JS,
-    TEXT_IS_JS,
-    TEXT_IS_NOT_JS,
-    TIMER_JS,
-    CpuMeter,
-    isolated_environment,
-    loadavg,
-    stop_and_clean_up,
-    summary,
-)
 
 TIMEOUT_MS = 60_000
-
-
-class Target:
-    """A server URL: given, or a `streamlit run` this script starts (and stops)."""
-
-    def __init__(self, url: str | None, warm_up: bool = True, script: str = "server.py"):
-        self.url, self.server, self.folder = url, None, None
-        if url is None:
-            from e2e.e2e_support import StreamlitServer
-
-            self.folder = isolated_environment()
-            log = ARTIFACTS / "stroke-latency-server.log"
-            self.server = StreamlitServer(f"{self.folder.name}/models", log, warm_up=warm_up, script=script).start()
-            self.url = self.server.url
-
-    @property
-    def pid(self) -> int | None:
-        return self.server.pid if self.server else None
-
-    def close(self) -> None:
-        if self.server:
-            stop_and_clean_up(self.server, self.folder)
 
 
 def new_page(browser):
     """A page in a new browser context (a new Streamlit session) that notes when it sends messages."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(SEND_LOG_JS)
+    context.add_init_script(stroke_support.SEND_LOG_JS)
     return context.new_page()
 
 
@@ -96,7 +56,7 @@ def open_predict(page, url: str) -> None:
 
 
 def prediction_text(page) -> str | None:
-    return page.evaluate(PREDICTION_TEXT_JS)
+    return page.evaluate(stroke_support.PREDICTION_TEXT_JS)
 
 
 def settled_text(page, quiet: float = 1.5) -> str | None:
@@ -116,20 +76,20 @@ def settled_text(page, quiet: float = 1.5) -> str | None:
 
 def undo_to(page, text: str) -> None:
     undo_button(page).click()
-    page.wait_for_function(TEXT_IS_JS, arg=text, timeout=TIMEOUT_MS)
+    page.wait_for_function(stroke_support.TEXT_IS_JS, arg=text, timeout=TIMEOUT_MS)
     wait_until_idle(page, quiet=0.2)
 
 
 def calibrate(page) -> tuple[str, list, str]:
     """Draw the base; find a stroke that changes its prediction text. Returns (P0, stroke, P1)."""
-    draw_first_stroke(page, BASE[0])
-    draw_strokes(page, BASE[1:])
+    draw_first_stroke(page, stroke_support.BASE[0])
+    draw_strokes(page, stroke_support.BASE[1:])
     page.wait_for_function("() => !!document.querySelector('.st-key-prediction')", timeout=TIMEOUT_MS)
     before = settled_text(page)
-    for stroke in CANDIDATES:
+    for stroke in stroke_support.CANDIDATES:
         draw_strokes(page, [stroke])
         with contextlib.suppress(PlaywrightError):
-            page.wait_for_function(TEXT_IS_NOT_JS, arg=before, timeout=10_000)
+            page.wait_for_function(stroke_support.TEXT_IS_NOT_JS, arg=before, timeout=10_000)
         after = settled_text(page)
         undo_to(page, before)
         if after != before:
@@ -140,7 +100,7 @@ def calibrate(page) -> tuple[str, list, str]:
 def timed_stroke(page, stroke: list, expected: str | None) -> tuple[float, float]:
     """Draw one stroke; the ms from its mouse-up until the prediction column shows `expected` (None: any text),
     and until the canvas sent its value."""
-    page.evaluate(TIMER_JS, [expected, TIMEOUT_MS])
+    page.evaluate(stroke_support.TIMER_JS, [expected, TIMEOUT_MS])
     draw_strokes(page, [stroke])
     latency, sent = page.evaluate("window.pendingStroke")
     if latency < 0:
@@ -165,8 +125,8 @@ def first_prediction(page, url: str) -> str:
     open_predict(page, url)
     ready = time.monotonic() - opened
     for _ in range(4):  # The canvas may not listen to the mouse for a moment after it appears.
-        page.evaluate(TIMER_JS, [None, TIMEOUT_MS])
-        draw_strokes(page, [BASE[0]])
+        page.evaluate(stroke_support.TIMER_JS, [None, TIMEOUT_MS])
+        draw_strokes(page, [stroke_support.BASE[0]])
         with contextlib.suppress(AssertionError):
             expect(undo_button(page)).to_be_enabled(timeout=3000)
             break
@@ -178,12 +138,12 @@ def first_prediction(page, url: str) -> str:
     )
 
 
-def run_training_mode(browser, page, target: Target, strokes: int, calibration) -> None:
+def run_training_mode(browser, page, target: stroke_support.Target, strokes: int, calibration) -> None:
     from fmnist.runs import store
 
-    meter = CpuMeter(target.pid)
+    meter = stroke_support.CpuMeter(target.pid)
     idle = measure_strokes(page, strokes, calibration)
-    print(f"idle: {summary(idle)}; {meter.report()}")
+    print(f"idle: {stroke_support.summary(idle)}; {meter.report()}")
     trainer = new_page(browser)
     trainer.goto(f"{target.url}/train")
     expect(main(trainer).get_by_role("heading", name="Train a model", exact=True)).to_be_visible(timeout=SLOW)
@@ -192,10 +152,10 @@ def run_training_mode(browser, page, target: Target, strokes: int, calibration) 
         deadline = time.monotonic() + SLOW / 1000
         while time.monotonic() < deadline and not any(any(r.history().values()) for r in store.list_runs()):
             page.wait_for_timeout(200)
-    meter = CpuMeter(target.pid)
+    meter = stroke_support.CpuMeter(target.pid)
     busy = measure_strokes(page, strokes, calibration)
     still = [r.status().get("status") for r in store.list_runs()] if target.server else ["?"]
-    print(f"while training: {summary(busy)}; run status at the end: {still}; {meter.report()}")
+    print(f"while training: {stroke_support.summary(busy)}; run status at the end: {still}; {meter.report()}")
     ratio = statistics.median(t for t, _ in busy) / statistics.median(t for t, _ in idle)
     print(f"ratio of the p50s, training / idle: {ratio:.2f}")
     with contextlib.suppress(Exception):
@@ -215,13 +175,13 @@ def main_cli() -> None:
     args = parser.parse_args()
     if args.first and args.url:
         parser.error("--first needs a fresh server: leave out --url")
-    target = Target(args.url, warm_up=not args.no_warm_up, script=args.script)
+    target = stroke_support.Target(args.url, "stroke-latency-server.log", warm_up=not args.no_warm_up, script=args.script)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = new_page(browser)
             if args.first:
-                print(first_prediction(page, target.url) + f"; load {loadavg()}")
+                print(first_prediction(page, target.url) + f"; load {stroke_support.loadavg()}")
                 return
             open_predict(page, target.url)
             calibration = calibrate(page)
@@ -229,8 +189,8 @@ def main_cli() -> None:
             if args.training:
                 run_training_mode(browser, page, target, args.strokes, calibration)
             else:
-                meter = CpuMeter(target.pid)
-                print(f"stroke -> prediction: {summary(measure_strokes(page, args.strokes, calibration))}")
+                meter = stroke_support.CpuMeter(target.pid)
+                print(f"stroke -> prediction: {stroke_support.summary(measure_strokes(page, args.strokes, calibration))}")
                 print(meter.report())
             browser.close()
     finally:

@@ -1,4 +1,4 @@
-"""What scripts/stroke_latency.py and scripts/class_load.py share: the strokes, the in-page timer, CPU readings.
+"""What the browser tools share: the strokes, the in-page timer, a server of their own, CPU readings.
 
 How a stroke is timed. Every measured stroke starts from the same drawing (the base), whose prediction
 text is P0; the stroke turns it into P1, and Undo brings P0 back. Both texts are learnt once per page
@@ -13,13 +13,11 @@ from __future__ import annotations
 import contextlib
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from tests.e2e.e2e_support import ARTIFACTS, StreamlitServer
 
 # A bag-like block coloured in (the base) and strokes that change its prediction, tried in turn (canvas pixels).
 BASE = [[(60, y), (220, y)] for y in range(110, 240, 14)]
@@ -79,6 +77,31 @@ def isolated_environment() -> tempfile.TemporaryDirectory:
         os.environ[name] = str(Path(folder.name) / sub)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return folder
+
+
+class Target:
+    """A server URL: given, or a `streamlit run` this tool starts (and stops) with temporary FMNIST_* folders,
+    its log in test-artifacts/e2e/`log_name`."""
+
+    def __init__(self, url: str | None, log_name: str, warm_up: bool = True, script: str = "server.py"):
+        self.url, self.server, self.folder = url, None, None
+        if url is None:
+            self.folder = isolated_environment()
+            self.server = StreamlitServer(Path(self.folder.name) / "models", ARTIFACTS / log_name, warm_up=warm_up, script=script)
+            try:
+                self.server.start()
+            except BaseException:
+                self.folder.cleanup()
+                raise
+            self.url = self.server.url
+
+    @property
+    def pid(self) -> int | None:
+        return self.server.pid if self.server else None
+
+    def close(self) -> None:
+        if self.server:
+            stop_and_clean_up(self.server, self.folder)
 
 
 def stop_and_clean_up(server, folder: tempfile.TemporaryDirectory, timeout: float = 60.0) -> None:

@@ -1,6 +1,6 @@
-"""What one watching Train page costs while its run trains: the CPU of Chromium and of the server (issue 11).
+"""What one watching Train page costs while its run trains: the CPU of Chromium and of the server.
 
-    .venv/bin/python scripts/train_page_load.py [--seconds 20] [--watchers 1]
+    .venv/bin/python -m scripts.train_page_load [--seconds 20] [--watchers 1]
 
 Starts its own server (temporary FMNIST_* folders), opens /train in `--watchers` browser contexts, starts a CNN
 on 60,000 images in the first (long enough to outlast the measurement), waits until its curves have points and
@@ -12,19 +12,14 @@ child's own CPU is given apart, and it takes what the rest leaves (SCHED_IDLE).
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "scripts")]
+from playwright.sync_api import expect, sync_playwright
 
-from e2e.e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, StreamlitServer, start_training  # noqa: E402
-from e2e.e2e_support import main as main_area  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-from stroke_support import CpuMeter, isolated_environment, loadavg, stop_and_clean_up  # noqa: E402
-
-from fmnist.runs import store  # noqa: E402
+from fmnist.runs import store
+from scripts import stroke_support
+from tests.e2e.e2e_support import CHROMIUM, CHROMIUM_ARGS, start_training
+from tests.e2e.e2e_support import main as main_area
 
 TIMEOUT_MS = 120_000
 
@@ -51,7 +46,7 @@ def measure(url: str, pid: int, watchers: int, seconds: float) -> str:
         for page in pages:
             expect(main_area(page).get_by_text("What it predicts now")).to_be_visible(timeout=TIMEOUT_MS)
         first.wait_for_timeout(5000)  # Past the pages' first full runs.
-        meter = CpuMeter(pid)
+        meter = stroke_support.CpuMeter(pid)
         first.wait_for_timeout(seconds * 1000)
         report = meter.report()
         browser.close()
@@ -63,15 +58,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="how long to measure (default: 20)")
     parser.add_argument("--watchers", type=int, default=1, help="browser contexts that watch the run (default: 1)")
     args = parser.parse_args()
-    folder = isolated_environment()
-    server = StreamlitServer(Path(folder.name) / "models", ARTIFACTS / "train-page-load-server.log").start()
+    target = stroke_support.Target(None, "train-page-load-server.log")
     try:
-        print(f"load before: {loadavg()}")
+        print(f"load before: {stroke_support.loadavg()}")
         print(
-            f"{args.watchers} watching Train page(s), CNN training: {measure(server.url, server.pid, args.watchers, args.seconds)}"
+            f"{args.watchers} watching Train page(s), CNN training: {measure(target.url, target.pid, args.watchers, args.seconds)}"
         )
     finally:
-        stop_and_clean_up(server, folder)
+        target.close()
 
 
 if __name__ == "__main__":
