@@ -19,37 +19,16 @@ import time
 import numpy as np
 
 MLP_SEEDS = (0, 1, 2)
-# Recipes on the frontier (name: `train` options). "cnn" and "mlp" are the defaults; the others are what was
-# explored for a CNN that trains in the tutorial's time (README "Performance").
+# The recipes of the accuracy/time frontier (name: `train` options): the two models' defaults, the fast CNN recipe
+# (the CNN's defaults, under its preset's name), the accurate CNN preset, and the recipe that trained the shipped
+# default model (filters 24/48, dropout 0.3, label smoothing 0.1, batches of 256).
 FRONTIER = {
     "mlp": "--model mlp",
     "cnn": "--model cnn",
     "cnn-fast": "--preset cnn-fast",
-    # Explored beside it (see README "Performance"): the same with batch normalisation before the pooling; the first
-    # fast preset (that, with a dense layer of 64 and a peak rate of 3e-3); the default's filters normalised after
-    # pooling for 7 epochs; the default's filters with batch normalisation first and a one-cycle rate; an MLP twice
-    # as wide, two epochs longer.
-    "cnn-fast-bn-first": "--preset cnn-fast --no-norm-after-pool",
-    "cnn-fast-first-preset": "--preset cnn-fast --no-norm-after-pool --dense-units 64 --learning-rate 0.003",
-    "cnn-wide-pool-bn": "--preset cnn-fast --filters 32,64 --epochs 7",
-    "cnn-wide-pool-bn-10": "--preset cnn-fast --filters 32,64 --epochs 10",
-    "cnn-bn": "--model cnn --batch-norm --dropout 0.2 --batch-size 256 --epochs 6 --learning-rate 0.005 --schedule onecycle",
-    "mlp-256": "--model mlp --no-batch-norm --hidden-units 256 --epochs 9 --learning-rate 0.005 --schedule cosine",
-    # The MLP's defaults before its batch normalisation (0.879 at 0.23x the tutorial's time), and with it but still
-    # holding out a validation split, for a fifth epoch (0.8869 at 0.17-0.22x).
-    "mlp-before": "--model mlp --no-batch-norm --epochs 7 --learning-rate 0.005 --schedule cosine --validation-split 0.1",
-    "mlp-split": "--model mlp --epochs 5 --learning-rate 0.01 --validation-split 0.1",
-    # Toward 0.930 within 2.5x the tutorial: the fast recipe for 10 epochs with dropout, label smoothing and a dense
-    # layer of 256 (the "accurate CNN" preset: --preset cnn-fast --epochs 10 --dropout 0.3 --label-smoothing 0.1
-    # --dense-units 256); the same with the dense layer of 128; and the recipe that trained the shipped default
-    # model (filters 24/48, batches of 256).
     "cnn-smooth": "--preset cnn-accurate",
-    "cnn-smooth-128": "--preset cnn-fast --epochs 10 --dropout 0.3 --label-smoothing 0.1",
     "cnn-default-model": "--preset cnn-fast --filters 24,48 --epochs 10 --dropout 0.3 --label-smoothing 0.1 "
     "--batch-size 256 --learning-rate 0.01",
-    # The CNN defaults before the fast recipe became them (minutes on this machine).
-    "cnn-before": "--model cnn --filters 32,64 --no-batch-norm --dropout 0.3 --epochs 12 --batch-size 256 "
-    "--learning-rate 0.003 --schedule cosine --validation-split 0.1",
 }
 
 
