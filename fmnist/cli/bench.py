@@ -72,10 +72,10 @@ def add_parser(commands) -> None:
 def run(args, fail) -> int:
     """Measure as `args` say; with --json the last line is one object. `fail(message)` reports a refusal."""
     if args.bench_name:
-        given = [option for option, value in (("--recipes", args.recipes), ("--quick", args.quick), ("--frontier", args.frontier is not None),
-                                              ("--seeds", args.seeds)) if value]  # fmt: skip
+        given = [option for option, value in (("--json", args.json), ("--recipes", args.recipes), ("--quick", args.quick),
+                                              ("--frontier", args.frontier is not None), ("--seeds", args.seeds)) if value]  # fmt: skip
         if given:
-            return fail(f"{given[0]} measures speed or the frontier, not {args.bench_name!r}: give one or the other")
+            return fail(f"{given[0]} goes with the speed measurement or the frontier, not with {args.bench_name!r}")
         return importlib.import_module(NAMED[args.bench_name]).run(args, fail)
     report = (lambda line: print(line, file=sys.stderr)) if args.json else print
     if args.seeds and args.frontier is None:
