@@ -16,7 +16,8 @@ TOP_PATCHES = 5
 NEIGHBOURS = 5
 
 
-def add_parser(commands) -> None:
+def add_commands(commands) -> dict:
+    """Add explain to the subparsers `commands`; return its handler by name."""
     explain = commands.add_parser(
         "explain",
         help="look inside the model for picture files",
@@ -29,6 +30,7 @@ def add_parser(commands) -> None:
     )
     explain.add_argument("--json", action="store_true", help="one JSON object per file")
     explain.add_argument("files", nargs="+", metavar="FILE")
+    return {"explain": explain_command}
 
 
 def record(model, picture: bytes, dataset, train_features, neighbours: int) -> dict:
@@ -49,8 +51,8 @@ def record(model, picture: bytes, dataset, train_features, neighbours: int) -> d
     }
 
 
-def run(args) -> int:
-    """The command; it names models and reads files with fmnist.cli.models's helpers, as predict does."""
+def explain_command(args) -> int:
+    """Explain each picture file; it names models and reads files with fmnist.cli.models's helpers, as predict does."""
     from fmnist import registry
     from fmnist.cli.models import fail, file_error, load_model_arg, read_file
     from fmnist.data import preprocess
@@ -69,7 +71,7 @@ def run(args) -> int:
         try:
             raw = read_file(name)
             if train_features is None:
-                # Computed once per model and then read from the cache (data.cache_dir()).
+                # Computed once per model and then read from the cache (settings.cache_dir()).
                 train_features = embedding.training_features(model, dataset)
             line = {"file": name, **record(model, raw, dataset, train_features, args.neighbours)}
         except (OSError, preprocess.ImageError) as error:

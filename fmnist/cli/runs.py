@@ -1,7 +1,6 @@
-"""The command line for runs: python -m fmnist runs | export | code.
+"""The commands for recorded runs: python -m fmnist runs | export | code.
 
-Kept apart from fmnist.cli (which holds info, train, evaluate, predict and bench) so that each file
-stays one job; `add_commands` registers these three on the same parser.
+`add_commands` registers these three on the parser of fmnist.cli, as every command family does.
 """
 
 from __future__ import annotations
@@ -11,10 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-
-def fail(message: str, code: int = 2) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+from fmnist.cli.models import fail
 
 
 def runs_command(args) -> int:

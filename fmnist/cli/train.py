@@ -1,0 +1,159 @@
+"""python -m fmnist train: train a model in this process, recorded as a run, evaluate it and optionally save it.
+
+A progress bar goes to stderr when it is a terminal (never with --json). The first Ctrl-C stops at the next
+step and keeps the weights learned so far; a second one interrupts at once.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from fmnist.cli import train_options
+from fmnist.cli.models import fail
+from fmnist.data import fashion_mnist
+from fmnist.model.distribute import STRATEGIES
+
+
+def progress_line(progress, history: dict, epochs: int) -> str:
+    """One redrawn line of the progress bar: epoch, bar, percentage, last loss, speed and time left."""
+    epoch, _, fraction = progress.position(epochs)
+    bar = "#" * int(30 * fraction)
+    eta = f"ETA {progress.eta:4.0f}s" if progress.eta is not None else "ETA    ?"
+    loss = history["batch_loss"][-1] if history["batch_loss"] else float("nan")
+    return f"\repoch {epoch}/{epochs} [{bar:30s}] {100 * fraction:3.0f}% loss {loss:.3f} {progress.samples_per_second:6.0f} samples/s {eta}"
+
+
+def train_command(args) -> int:
+    """Train a model in this process, recorded as a run (runs/<id>/), evaluate it and optionally save it."""
+    import logging
+    import signal
+
+    from fmnist import registry
+    from fmnist.model.history import Control, RunLog
+    from fmnist.runs import store
+    from fmnist.runs.worker import execute
+
+    if args.name and args.out:
+        return fail("give either --name or --out, not both")
+    try:
+        if args.name:
+            registry.validate_name(args.name)
+        config = train_options.config_from_args(args)
+    except (ValueError, registry.RegistryError) as error:
+        return fail(str(error))
+    dataset = fashion_mnist.load()
+    strategy = None
+    if args.distribute:
+        from fmnist.model.distribute import DistributeError, make_strategy
+
+        try:
+            strategy = make_strategy(args.distribute, cpu_devices=args.cpu_devices)
+        except DistributeError as error:
+            return fail(str(error))
+    try:
+        run = store.create(config, "cli")
+    except store.RunsError as error:
+        return fail(str(error))
+    # A failure's whole traceback goes to the run's log; the terminal gets one line.
+    handler = logging.FileHandler(run.log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("fmnist").addHandler(handler)
+    control, log = Control(), RunLog()
+    show_bar = sys.stderr.isatty() and not args.json
+    shown = [0.0]
+
+    def emit(event: dict) -> None:
+        log.apply(event)
+        if show_bar and time.monotonic() - shown[0] > 0.25:
+            shown[0] = time.monotonic()
+            print(progress_line(*log.copy(), config.epochs), end="", file=sys.stderr, flush=True)
+
+    def interrupted(*_) -> None:
+        # The first Ctrl-C stops at the next step and keeps the weights; a second one interrupts at once.
+        control.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\nstopping; the weights learned so far are kept", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    started = time.perf_counter()
+    try:
+        status, model, evaluation = execute(run, control, emit, dataset, strategy)
+    except store.RunsError as error:
+        return fail(str(error))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        logging.getLogger("fmnist").removeHandler(handler)
+        handler.close()
+    if show_bar:
+        print(progress_line(*log.copy(), config.epochs), file=sys.stderr)
+    if status["status"] == "failed":
+        return fail(f"{status['error']} (details in {run.log_path})")
+    return finish_training(args, run, model, evaluation, time.perf_counter() - started)
+
+
+def finish_training(args, run, model, evaluation, wall_seconds: float) -> int:
+    """Save the trained model where --name or --out says, then report the run (one JSON object with --json)."""
+    from fmnist import registry
+    from fmnist.model.distribute import is_chief
+    from fmnist.runs import store
+
+    command = "python -m fmnist " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
+    metadata = store.registry_metadata(run, command)
+    path = None
+    try:
+        if args.distribute == "multiworker" and not is_chief():
+            pass  # In a cluster only the chief (worker 0) writes the model.
+        elif args.name:
+            path = str(registry.save(model, args.name, metadata, overwrite=args.overwrite).path)
+        elif args.out:
+            path = str(registry.write_pair(model, Path(args.out), metadata).path)
+    except registry.RegistryError as error:
+        return fail(str(error))
+    summary = {
+        "model": run.config().model,
+        "status": metadata["status"],
+        "epochs_run": metadata["epochs_run"],
+        "train_seconds": metadata["train_seconds"],
+        "wall_seconds": round(wall_seconds, 2),
+        "test_accuracy": evaluation.accuracy,
+        "test_loss": evaluation.loss,
+        "path": path,
+        "run": run.id,
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(
+            f"{summary['model']}: test accuracy {evaluation.accuracy:.4f}, loss {evaluation.loss:.4f} after {summary['epochs_run']} epochs in {summary['train_seconds']:.1f} s"
+        )
+        print(f"run recorded in {run.path}")
+        if path:
+            print(f"saved to {path}")
+    return 0
+
+
+def add_commands(commands) -> dict:
+    """Add train to the subparsers `commands`; return its handler by name."""
+    train = commands.add_parser(
+        "train",
+        help="train a model",
+        description="Train a model in this process, recorded as a run in runs/ ($FMNIST_RUNS_DIR), evaluate it on the test images, and save it if asked. Ctrl-C stops at the next step and keeps the weights.",
+    )
+    train_options.add_arguments(train)
+    train.add_argument(
+        "--distribute",
+        choices=STRATEGIES,
+        help="data-parallel training: all local GPUs (or the CPU), or the workers named in TF_CONFIG",
+    )
+    train.add_argument(
+        "--cpu-devices", type=int, help="with --distribute mirrored and no GPU: split the CPU into N logical devices"
+    )
+    train.add_argument("--name", help="save into the model registry under this name")
+    train.add_argument("--out", help="save to this NAME.weights.npz path (metadata NAME.json beside it)")
+    train.add_argument("--overwrite", action="store_true", help="replace a saved model of the same name")
+    train.add_argument("--json", action="store_true", help="no progress bar; the last line is one JSON object")
+    return {"train": train_command}
