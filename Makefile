@@ -7,13 +7,17 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 DATASET := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: run test lint lock system-venv system-run system-test clean
+.PHONY: run test test-fast lint lock system-venv system-run system-test clean
 
 run: $(VENV)/.runtime system-run
 	$(PY) -m streamlit run server.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(VENV)/.dev system-test lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop while working: unit and page tests, without the browser tests and without any test that trains.
+test-fast: $(VENV)/.dev system-run
+	$(PY) -m pytest -m "not slow and not e2e" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

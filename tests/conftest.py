@@ -10,6 +10,7 @@ os.environ.setdefault("FMNIST_WARM_UP", "0")
 import pytest
 
 from fmnist.data import fashion_mnist
+from fmnist.runs import jobs
 
 # Folders the code writes into, each pointed at a temporary folder for the whole test session, so that the
 # tests never read or write the user's own cache, models or runs (and servers the tests start inherit them).
@@ -40,3 +41,19 @@ def model_dir(tmp_path, monkeypatch):
     folder = tmp_path / "models"
     monkeypatch.setenv("FMNIST_MODEL_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def fresh_job_manager():
+    """A new job manager for the test; its children are stopped and killed when the test ends."""
+    jobs.close_manager()
+    yield
+    jobs.close_manager()
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    """The shipped default model (a CNN), loaded once per test module."""
+    from fmnist import registry  # Here, not at the top: only the tests that use a model should import Keras.
+
+    return registry.load("default")

@@ -3,7 +3,7 @@
 Run as `python tests/distributed_steps.py MODE` with MODE one of:
 - "single": one device, `model.fit` (the reference);
 - "mirrored": MirroredStrategy over 2 logical CPU devices, `model.fit` (what `train --distribute mirrored` runs);
-- "custom": `fmnist.distribute.fit_custom` under the default (one-device) strategy;
+- "custom": `fmnist.model.distribute.fit_custom` under the default (one-device) strategy;
 - "multiworker": `fit_custom` under MultiWorkerMirroredStrategy (the worker's TF_CONFIG comes from the environment).
 
 Same seed, same data, no shuffling and no momentum: a correct data-parallel step computes the same update as one

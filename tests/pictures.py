@@ -1,11 +1,15 @@
-"""Pictures for the tests of fmnist.data.preprocess and fmnist.data.uploads: a small garment in every image mode, and checks."""
+"""Pictures for the tests of fmnist.data.preprocess, uploads and drawing: a small garment in every image mode, checks,
+and what the canvas sends for a drawing."""
 
+import base64
 import io
 import struct
 import zlib
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
+
+from fmnist.data.drawing import SIZE
 
 
 def encode(image, fmt, **options):
@@ -75,3 +79,21 @@ def mode_pictures():
 def png_chunk(kind, payload):
     """Return one PNG chunk with its length and CRC."""
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def png_data_url(image: Image.Image, kind: str = "PNG") -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, kind)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def canvas_value(paths: list) -> dict:
+    """What the canvas sends for `paths`: the strokes drawn white on black (as canvas.js does), counted."""
+    image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 255))
+    pen = ImageDraw.Draw(image)
+    for width, *points in paths:
+        pen.line(list(zip(points[::2], points[1::2])), fill=(255, 255, 255, 255), width=int(width), joint="curve")
+    return {"png": png_data_url(image), "strokes": len(paths), "paths": paths}
+
+
+TROUSERS = [[20, 100, 40, 100, 250], [20, 180, 40, 180, 250], [20, 100, 40, 180, 40]]

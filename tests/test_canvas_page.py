@@ -3,11 +3,12 @@ read is a message, after which the page keeps serving. (The canvas itself runs o
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_drawing import TROUSERS, canvas_value
 
 from fmnist.data.drawing import MALFORMED
 from fmnist.data.uploads import NOT_A_PICTURE
 from pages import i18n
+from tests.page_support import texts
+from tests.pictures import TROUSERS, canvas_value
 
 
 def draw_fragment():
@@ -16,10 +17,6 @@ def draw_fragment():
     from pages.predict_views import input_and_prediction_ui
 
     input_and_prediction_ui("default", {info.name: info for info in registry.list_models()}, "Draw")
-
-
-def texts(elements) -> str:
-    return "\n".join(str(element.value) for element in elements)
 
 
 def test_a_drawing_is_predicted_and_a_malformed_value_is_a_message(model_dir):

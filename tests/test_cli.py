@@ -62,6 +62,7 @@ def test_train_help_names_each_models_defaults(capsys, monkeypatch):
     assert "cosine for the MLP, onecycle for the CNN" in text and "0.1 for the MLP, 0.2 for the CNN" in text
 
 
+@pytest.mark.slow
 def test_train_saves_into_the_registry(model_dir):
     result = run_cli(
         "train",
@@ -160,6 +161,7 @@ def test_predict_all_good_exits_zero(tmp_path, dataset):
     assert "Ankle boot" in result.stdout
 
 
+@pytest.mark.slow
 def test_bench_quick_reports_every_figure_with_its_baseline():
     result = run_cli("bench", "--quick", "--json")
     assert result.returncode == 0, result.stderr

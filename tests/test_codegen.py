@@ -59,6 +59,7 @@ def test_script_builds_the_same_network_as_fmnist(model, settings):
     assert momentum == [(layer.__class__.__name__, getattr(layer, "momentum", None)) for layer in reference.layers]
 
 
+@pytest.mark.slow
 def test_script_trains_one_epoch_on_the_real_data_and_prints_its_accuracy(tmp_path):
     text = codegen.script(TrainConfig(model="mlp").resolved(), filename="train_mlp.py")
     text, replaced = re.subn(r"^EPOCHS = \d+", "EPOCHS = 1", text, flags=re.M)
@@ -76,6 +77,7 @@ def test_script_trains_one_epoch_on_the_real_data_and_prints_its_accuracy(tmp_pa
     assert re.search(r"^Parameters: 102154$", result.stdout, flags=re.M)
 
 
+@pytest.mark.slow
 def test_script_reproduces_augmentation_and_early_stopping(tmp_path):
     """The settings' switches are constants, and a run with all three trains on real data: augmented batches of the
     right shape, early stopping watching the validation loss, the smoothed loss."""

@@ -13,10 +13,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = ROOT / "tests" / "distributed_steps.py"
 ARGS = ["train", "--model", "mlp", "--epochs", "1", "--limit", "2000", "--batch-size", "64", "--seed", "1", "--json"]
+# Every test here starts training processes (one reports a missing setting before any step).
+pytestmark = pytest.mark.slow
 
 
 def environment(extra=None):

@@ -1,33 +1,13 @@
 """Tests of fmnist.data.drawing: the canvas's value decodes to the picture it drew, and anything else is refused
 with a message a person can read."""
 
-import base64
-import io
-
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from fmnist.data import drawing, preprocess
 from fmnist.data.drawing import SIZE, DrawingError
-
-
-def png_data_url(image: Image.Image, kind: str = "PNG") -> str:
-    buffer = io.BytesIO()
-    image.save(buffer, kind)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def canvas_value(paths: list) -> dict:
-    """What the canvas sends for `paths`: the strokes drawn white on black (as canvas.js does), counted."""
-    image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 255))
-    pen = ImageDraw.Draw(image)
-    for width, *points in paths:
-        pen.line(list(zip(points[::2], points[1::2])), fill=(255, 255, 255, 255), width=int(width), joint="curve")
-    return {"png": png_data_url(image), "strokes": len(paths), "paths": paths}
-
-
-TROUSERS = [[20, 100, 40, 100, 250], [20, 180, 40, 180, 250], [20, 100, 40, 180, 40]]
+from tests.pictures import TROUSERS, canvas_value, png_data_url
 
 
 def test_a_drawing_decodes_to_the_rgba_picture_from_canvas_takes():

@@ -4,15 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from fmnist import registry
 from fmnist.data import fashion_mnist
 from fmnist.inside import embedding, mistakes
 from fmnist.model import architectures, evaluation
-
-
-@pytest.fixture(scope="module")
-def cnn():
-    return registry.load("default")
 
 
 def test_pca_projection_places_its_own_points_exactly(dataset):

@@ -23,6 +23,7 @@ def tiny_model():
     return architectures.compile_model(architectures.build("mlp"), "adam", 1e-3)
 
 
+@pytest.mark.slow
 def test_the_callback_records_each_epoch_with_the_right_shapes(dataset, tmp_path):
     x = dataset.train_images[:300].astype(np.float32) / 255.0
     y = dataset.train_labels[:300].astype(np.int32)
@@ -58,6 +59,7 @@ def test_the_callback_records_each_epoch_with_the_right_shapes(dataset, tmp_path
         records.position(0)
 
 
+@pytest.mark.slow
 def test_the_confusion_matrix_counts_the_validation_images_when_there_are_some(dataset):
     validation = (dataset.train_images[-120:].astype(np.float32) / 255.0, dataset.train_labels[-120:])
     written = []
@@ -85,6 +87,7 @@ def test_a_missing_or_damaged_file_reads_as_no_records(tmp_path, content):
     assert len(records) == 0 and records.probabilities.shape[0] == 0 and records.confusion.shape == (0, 10, 10)
 
 
+@pytest.mark.slow
 def test_a_run_leaves_one_record_per_epoch(tmp_path, dataset):
     run = store.create(TrainConfig(model="mlp", epochs=2, limit=600, validation_split=0.1).resolved(), "cli", tmp_path)
     status, _model, _evaluation = execute(run, Control(), dataset=dataset)
@@ -95,6 +98,7 @@ def test_a_run_leaves_one_record_per_epoch(tmp_path, dataset):
     assert records.confusion.sum(axis=(1, 2)).tolist() == [60, 60]
 
 
+@pytest.mark.slow
 def test_a_stopped_run_keeps_the_records_of_its_completed_epochs(dataset):
     control, written = Control(), []
 
@@ -108,6 +112,7 @@ def test_a_stopped_run_keeps_the_records_of_its_completed_epochs(dataset):
     assert [entry["epoch"] for entry in written[-1]["epochs"]] == [1]
 
 
+@pytest.mark.slow
 def test_recording_does_not_change_how_a_run_trains(dataset):
     config = TrainConfig(model="mlp", epochs=2, limit=600, seed=5)
 

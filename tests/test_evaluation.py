@@ -45,6 +45,7 @@ def test_as_batch_scales_uint8():
     assert batch.shape == (1, 28, 28) and batch.dtype == np.float32 and batch.max() == 1.0
 
 
+@pytest.mark.slow
 def test_evaluate_a_keras_model_agrees_with_model_evaluate(dataset):
     from fmnist.model import architectures
 

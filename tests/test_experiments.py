@@ -34,6 +34,7 @@ def two_runs(tmp_path_factory, dataset):
     return root, ids, failed.id
 
 
+@pytest.mark.slow
 def test_table_has_every_run_with_its_figures(two_runs):
     root, (mlp, cnn), failed = two_runs
     rows = {row["run"]: row for row in compare.table(root)}
@@ -45,6 +46,7 @@ def test_table_has_every_run_with_its_figures(two_runs):
     assert compare.frontier(list(rows.values()))  # At least the fastest evaluated run.
 
 
+@pytest.mark.slow
 def test_overlay_and_per_class_rows_come_from_the_histories(two_runs):
     root, (mlp, cnn), _ = two_runs
     by_epoch = compare.overlay([mlp, cnn], "accuracy", "epoch", root)
@@ -62,6 +64,7 @@ def test_overlay_and_per_class_rows_come_from_the_histories(two_runs):
         compare.overlay([mlp], "speed", "step", root)
 
 
+@pytest.mark.slow
 def test_a_runs_model_is_rebuilt_from_its_weights_and_a_failed_run_has_none(two_runs, dataset):
     root, (mlp, _), failed = two_runs
     model = compare.load_model(mlp, root)
@@ -76,6 +79,7 @@ def test_a_runs_model_is_rebuilt_from_its_weights_and_a_failed_run_has_none(two_
         compare.load_model("../../etc/passwd", root)
 
 
+@pytest.mark.slow
 def test_the_commands_list_export_and_write_code(two_runs, tmp_path, monkeypatch, capsys):
     root, (mlp, _), _ = two_runs
     monkeypatch.setenv("FMNIST_RUNS_DIR", str(root))
@@ -93,6 +97,7 @@ def test_the_commands_list_export_and_write_code(two_runs, tmp_path, monkeypatch
     assert "No such run" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_deleting_a_run_removes_it_and_an_active_run_is_kept(tmp_path, dataset):
     run = store.create(TrainConfig(epochs=1, limit=300).resolved(), "cli", tmp_path)
     with pytest.raises(compare.ExperimentsError, match="still queued"):
@@ -104,6 +109,7 @@ def test_deleting_a_run_removes_it_and_an_active_run_is_kept(tmp_path, dataset):
         compare.delete(run.id, tmp_path)
 
 
+@pytest.mark.slow
 def test_the_runs_page_compares_selected_runs_and_shows_code(two_runs, monkeypatch):
     root, (mlp, _cnn), _ = two_runs
     monkeypatch.setenv("FMNIST_RUNS_DIR", str(root))
@@ -120,6 +126,7 @@ def test_the_runs_page_compares_selected_runs_and_shows_code(two_runs, monkeypat
     assert any("EPOCHS = 2" in code.value for code in app.code)
 
 
+@pytest.mark.slow
 def test_the_runs_page_deletes_a_run_after_confirmation(tmp_path, dataset, monkeypatch):
     monkeypatch.setenv("FMNIST_RUNS_DIR", str(tmp_path))
     kept, doomed = (store.create(TrainConfig(epochs=1, limit=300, seed=s).resolved(), "cli", tmp_path) for s in (1, 2))
@@ -142,6 +149,7 @@ def test_the_tutorial_baseline_is_a_measured_figure():
     assert 0.85 < baseline["test_accuracy"] < 0.9 and baseline["train_seconds"] > 0
 
 
+@pytest.mark.slow
 def test_every_run_writes_tensorboard_scalars_per_step_and_per_epoch(two_runs):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 

@@ -5,14 +5,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from fmnist import registry
 from fmnist.inside import explain
 from fmnist.model import architectures
-
-
-@pytest.fixture(scope="module")
-def cnn():
-    return registry.load("default")
 
 
 @pytest.fixture(scope="module")

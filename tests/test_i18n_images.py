@@ -3,12 +3,12 @@ fmnist.data.messages, its English message is that text, and fmnist.i18n.image_er
 
 import numpy as np
 import pytest
-from pictures import encode, garment_picture
 from PIL import Image
 
 from fmnist.data import drawing, messages, preprocess, uploads
 from fmnist.data.preprocess import ImageError
 from pages import i18n
+from tests.pictures import encode, garment_picture
 
 HAN = range(0x4E00, 0xA000)
 

@@ -1,7 +1,5 @@
 """Page tests of "Inside the model" (/inspect) with AppTest: every view appears, for every kind of model and input."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
@@ -11,8 +9,8 @@ from fmnist import registry
 from fmnist.data import fashion_mnist
 from fmnist.inside import mistakes
 from fmnist.model import evaluation
+from tests.page_support import ENTRY, texts
 
-ROOT = Path(__file__).resolve().parent.parent
 # The first visit reads the 60,000 training images through the model and classifies the test set.
 TIMEOUT = 600
 VIEWS = ("steps", "layers", "templates", "why", "errors", "embedding", "neighbours")
@@ -31,14 +29,10 @@ def navigation_only(monkeypatch):
 
 @pytest.fixture
 def inspect(model_dir):
-    app = AppTest.from_file(ROOT / "app.py", default_timeout=TIMEOUT).run()
+    app = AppTest.from_file(ENTRY, default_timeout=TIMEOUT).run()
     app.switch_page("pages/inspect.py").run()
     assert not app.exception, [e.value for e in app.exception]
     return app
-
-
-def texts(elements) -> str:
-    return "\n".join(str(element.value) for element in elements)
 
 
 def has_view(app: AppTest, key: str) -> bool:
@@ -121,6 +115,7 @@ def test_an_uploaded_example_and_the_kernel_chooser(inspect):
     assert "3 × 3 weights for each of its 24 input maps" in texts(inspect.get_by_key("layers").caption)
 
 
+@pytest.mark.slow
 def test_a_saved_mlp_shows_templates_and_no_grad_cam(inspect, model_dir, dataset):
     import keras
 
@@ -130,7 +125,7 @@ def test_a_saved_mlp_shows_templates_and_no_grad_cam(inspect, model_dir, dataset
     model = architectures.compile_model(architectures.build("mlp"))
     model.fit(dataset.train_images[:2000] / 255.0, dataset.train_labels[:2000], epochs=1, verbose=0)
     registry.save(model, "tiny-mlp", {"architecture": "mlp"})
-    app = use_sample(AppTest.from_file(ROOT / "app.py", default_timeout=TIMEOUT).run().switch_page("pages/inspect.py").run(), 0)
+    app = use_sample(AppTest.from_file(ENTRY, default_timeout=TIMEOUT).run().switch_page("pages/inspect.py").run(), 0)
     app.selectbox(key="inspect_model").set_value("tiny-mlp").run()
     assert not app.exception, [e.value for e in app.exception]
     assert "first Dense layer" in texts(app.get_by_key("templates").caption)

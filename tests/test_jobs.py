@@ -68,6 +68,7 @@ def training(manager, run_id):
     return wait_until(lambda: manager.view(run_id).history["step"], "training")
 
 
+@pytest.mark.slow
 def test_a_tiny_run_finishes_and_is_recorded(manager):
     run_id = manager.submit(TrainConfig(**TINY))
     view = ended(manager, run_id)
@@ -88,6 +89,7 @@ def test_a_tiny_run_finishes_and_is_recorded(manager):
     assert manager.active() == []
 
 
+@pytest.mark.slow
 def test_stop_ends_the_run_keeps_its_weights_and_a_second_stop_does_nothing(manager):
     run_id = manager.submit(TrainConfig(**LONG))
     training(manager, run_id)
@@ -100,6 +102,7 @@ def test_stop_ends_the_run_keeps_its_weights_and_a_second_stop_does_nothing(mana
     assert manager.stop(run_id) is False  # Stop after the end.
 
 
+@pytest.mark.slow
 def test_a_run_trains_at_the_lowest_priority_in_a_scheduling_group_of_its_own(manager):
     run_id = manager.submit(TrainConfig(**LONG))
     training(manager, run_id)
@@ -120,6 +123,7 @@ def test_a_run_trains_at_the_lowest_priority_in_a_scheduling_group_of_its_own(ma
         ended(manager, run_id)
 
 
+@pytest.mark.slow
 def test_the_idle_class_can_be_switched_off(manager, monkeypatch):
     monkeypatch.setenv("FMNIST_TRAIN_IDLE", "0")  # The child reads both when it starts.
     monkeypatch.setenv("FMNIST_TRAIN_NICE", "7")
@@ -151,6 +155,7 @@ def test_only_a_process_that_leads_its_session_lowers_its_scheduling_group():
         assert nice_in(done.stdout) == expected
 
 
+@pytest.mark.slow
 def test_pause_halts_and_resume_continues_the_same_run(manager):
     run_id = manager.submit(TrainConfig(**LONG))
     training(manager, run_id)
@@ -167,6 +172,7 @@ def test_pause_halts_and_resume_continues_the_same_run(manager):
     assert all(0 < later - earlier <= 16 for earlier, later in itertools.pairwise(steps))
 
 
+@pytest.mark.slow
 def test_queue_runs_in_order_with_positions_and_a_cancel(manager):
     first = manager.submit(TrainConfig(**LONG))
     second, third = manager.submit(TrainConfig(**TINY)), manager.submit(TrainConfig(**TINY, seed=1))
@@ -188,6 +194,7 @@ def test_queue_runs_in_order_with_positions_and_a_cancel(manager):
     assert "started" not in store.get(second, manager.root).status()
 
 
+@pytest.mark.slow
 def test_a_killed_child_fails_its_run_and_the_next_run_starts(manager):
     first = manager.submit(TrainConfig(**LONG))
     second = manager.submit(TrainConfig(**TINY))
@@ -199,6 +206,7 @@ def test_a_killed_child_fails_its_run_and_the_next_run_starts(manager):
     assert ended(manager, second).status == "finished"
 
 
+@pytest.mark.slow
 def test_a_run_that_fails_in_its_child_says_why_in_one_line_and_logs_the_traceback(manager):
     first = manager.submit(TrainConfig(**LONG))
     broken = manager.submit(TrainConfig(**TINY))
@@ -212,6 +220,7 @@ def test_a_run_that_fails_in_its_child_says_why_in_one_line_and_logs_the_traceba
     assert not run.has_weights()
 
 
+@pytest.mark.slow
 def test_the_time_limit_stops_a_run_and_keeps_its_weights(tmp_path):
     manager = jobs.JobManager(root=tmp_path / "runs", max_trainings=1, max_queue=1, max_seconds=1)
     try:

@@ -49,6 +49,7 @@ def test_the_smoothed_loss_is_the_cross_entropy_against_smoothed_targets():
     assert float(plain(labels, logits)) == pytest.approx(float(architectures.SmoothedSparseCrossentropy(0.0)(labels, logits)))
 
 
+@pytest.mark.slow
 def test_a_run_with_smoothing_never_reports_a_loss_below_what_its_targets_allow(dataset):
     # With s = 0.5 the target of each image is 0.55 on its class and 0.05 on the nine others: the cross-entropy
     # cannot fall below that distribution's entropy, while the same run with the tutorial's loss goes far below it.

@@ -4,8 +4,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,63 +11,15 @@ from streamlit.testing.v1 import AppTest
 from fmnist.data import preprocess
 from fmnist.model.config import TrainConfig
 from fmnist.runs import jobs, store
+from tests.page_support import ENTRY, ROOT, TIMEOUT, attached_view, labelled, open_page, texts, wait_for_run
 
-ROOT = Path(__file__).resolve().parent.parent
-# AppTest starts every run as a fresh server would, before any st.navigation call, so a page opened with
-# switch_page runs on its own (Streamlit's legacy multipage mode: no app.py, no sidebar); the sidebar is
-# checked on the home page, and tests/e2e checks that a real server routes every page through app.py.
-ENTRY = ROOT / "app.py"
-TIMEOUT = 60
-RUN_DEADLINE = 180  # Seconds for a tiny run in a child process (it imports TensorFlow first).
-
-
-@pytest.fixture(autouse=True)
-def fresh_job_manager():
-    """Each test gets a new job manager; its children are stopped and killed when the test ends."""
-    jobs.close_manager()
-    yield
-    jobs.close_manager()
+pytestmark = pytest.mark.usefixtures("fresh_job_manager")
 
 
 @pytest.fixture
 def app(model_dir):
     """The app, run once, with saved models going to a temporary folder."""
     return AppTest.from_file(ENTRY, default_timeout=TIMEOUT).run()
-
-
-def open_page(app: AppTest, name: str) -> AppTest:
-    app.switch_page(f"pages/{name}.py").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
-
-
-def texts(elements) -> str:
-    return "\n".join(str(element.value) for element in elements)
-
-
-def attached_view(app: AppTest):
-    """The run named in the page's URL, as the job manager sees it."""
-    run_id = app.query_params["run"]
-    return jobs.get_manager().view(run_id[0] if isinstance(run_id, list) else run_id)
-
-
-def wait_for_run(app: AppTest, condition=lambda view: view.ended, timeout: float = RUN_DEADLINE):
-    """Rerun the page until the run in its URL meets `condition`, as the live fragment would."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        view = attached_view(app)
-        if condition(view):
-            app.run()
-            assert not app.exception, [e.value for e in app.exception]
-            return view
-        time.sleep(0.3)
-    pytest.fail(f"the run is still {attached_view(app).status} after {timeout} s")
-
-
-def labelled(widgets, label: str):
-    """The one widget of `widgets` with this label."""
-    [widget] = [widget for widget in widgets if widget.label == label]
-    return widget
 
 
 def start_tiny_run(app: AppTest, epochs: int = 1, images: int = 300):
@@ -136,6 +86,7 @@ def test_language_switch_changes_labels_and_class_names(app):
     assert "短靴" in browse.multiselect(key="browse_classes").options
 
 
+@pytest.mark.slow
 def test_tiny_training_finishes_and_shows_the_evaluation(app, model_dir):
     view = start_tiny_run(app)
     assert app.query_params["run"] and store.is_run_id(view.id)
@@ -167,6 +118,7 @@ def test_tiny_training_finishes_and_shows_the_evaluation(app, model_dir):
     assert any(option.startswith("tiny-mlp") for option in other.selectbox(key="predict_model").options)
 
 
+@pytest.mark.slow
 def test_a_second_session_with_the_link_sees_the_run_and_its_model(app):
     view = start_tiny_run(app)
     wait_for_run(app)
@@ -178,6 +130,7 @@ def test_a_second_session_with_the_link_sees_the_run_and_its_model(app):
     assert any(metric.label == "Test accuracy" for metric in other.metric)
 
 
+@pytest.mark.slow
 def test_stop_keeps_the_partly_trained_model(app):
     view = start_tiny_run(app, epochs=100, images=6000)
     wait_for_run(app, lambda view: view.history["step"])
@@ -191,6 +144,7 @@ def test_stop_keeps_the_partly_trained_model(app):
     assert not start.disabled  # The form can start another run.
 
 
+@pytest.mark.slow
 def test_a_queued_run_shows_its_position_and_can_be_cancelled(app, monkeypatch):
     first = jobs.get_manager().submit(TrainConfig(epochs=100, limit=6000))
     try:

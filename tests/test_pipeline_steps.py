@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from pictures import encode
 from PIL import Image
 
 from fmnist.data import preprocess
 from fmnist.inside import pipeline_steps
+from tests.pictures import encode
 
 
 def dark_trousers_on_white(width=300, height=400):

@@ -5,12 +5,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from pictures import check_human, check_output, encode
 from PIL import Image, ImageDraw
-from shop_photos import SHOP_FORMATS, make_shop_photo
 
 from fmnist.data import fashion_mnist
 from fmnist.data.preprocess import ImageError, from_array, from_bytes, from_canvas
+from tests.pictures import check_human, check_output, encode
+from tests.shop_photos import SHOP_FORMATS, make_shop_photo
 
 # Mean absolute error (0..1 scale) allowed between a dataset image and its shop photo brought back to 28×28.
 # Measured over 200 images and several seeds: 0.040 for JPEG and PNG, 0.050 for cut-outs (their soft alpha

@@ -57,9 +57,10 @@ def test_processes_overwriting_one_name_never_record_each_others_bytes(model_dir
         """
         import sys
         import numpy as np
-        from fmnist import models, registry
+        from fmnist import registry
+        from fmnist.model import architectures
         index = int(sys.argv[1])
-        model = models.build("mlp")
+        model = architectures.build("mlp")
         model.set_weights([np.full(w.shape, index, dtype=w.dtype) for w in model.get_weights()])
         print("ready", flush=True)
         for line in sys.stdin:  # One save per line, so that all contenders start each round together.
@@ -107,8 +108,9 @@ def test_killed_while_saving_leaves_only_whole_models(model_dir):
     script = textwrap.dedent(
         """
         import itertools, sys
-        from fmnist import models, registry
-        model = models.compile_model(models.build("cnn"))
+        from fmnist import registry
+        from fmnist.model import architectures
+        model = architectures.compile_model(architectures.build("cnn"))
         start = int(sys.argv[1])
         for i in itertools.count(start):
             registry.save(model, f"m{i}", {"architecture": "cnn"})

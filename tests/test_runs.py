@@ -59,6 +59,7 @@ def test_a_failing_run_records_one_line_and_logs_the_whole_traceback(tmp_path, d
     assert "Traceback (most recent call last)" in caplog.text and "Unknown optimizer" in caplog.text
 
 
+@pytest.mark.slow
 def test_train_json_names_its_run_which_is_recorded_in_full(tmp_path):
     root = tmp_path / "runs"
     process = cli("--epochs", "1", "--limit", "600", "--json", env={"FMNIST_RUNS_DIR": str(root)})
@@ -71,6 +72,7 @@ def test_train_json_names_its_run_which_is_recorded_in_full(tmp_path):
     assert run.history()["history"]["epoch"] == [1]
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_command_line_run_and_keeps_its_weights(tmp_path):
     root = tmp_path / "runs"
     process = cli("--epochs", "200", "--limit", "6000", "--batch-size", "32", "--json", env={"FMNIST_RUNS_DIR": str(root)})

@@ -1,4 +1,4 @@
-"""fmnist.data.select_indices and page_count: what the browse page's grid shows."""
+"""fmnist.data.fashion_mnist.select_indices and page_count: what the browse page's grid shows."""
 
 import numpy as np
 import pytest

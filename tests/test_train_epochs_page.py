@@ -12,15 +12,10 @@ from streamlit.testing.v1 import AppTest
 from fmnist.charts import figures
 from fmnist.data import fashion_mnist
 from fmnist.model.config import TrainConfig
-from fmnist.runs import epoch_records, jobs, store
-from tests.test_pages import ENTRY, TIMEOUT, open_page, texts
+from fmnist.runs import epoch_records, store
+from tests.page_support import ENTRY, TIMEOUT, open_page, texts
 
-
-@pytest.fixture(autouse=True)
-def fresh_job_manager():
-    jobs.close_manager()
-    yield
-    jobs.close_manager()
+pytestmark = pytest.mark.usefixtures("fresh_job_manager")
 
 
 def recorded_run(status: str, epochs: int | None, **changes) -> store.Run:

@@ -4,15 +4,10 @@ early stopping, and settings shared through the page's URL (AppTest; trainings r
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist.runs import jobs, store
-from tests.test_pages import ENTRY, TIMEOUT, labelled, open_page, texts, wait_for_run
+from fmnist.runs import store
+from tests.page_support import ENTRY, TIMEOUT, labelled, open_page, texts, wait_for_run
 
-
-@pytest.fixture(autouse=True)
-def fresh_job_manager():
-    jobs.close_manager()
-    yield
-    jobs.close_manager()
+pytestmark = pytest.mark.usefixtures("fresh_job_manager")
 
 
 def train_page(query: dict | None = None) -> AppTest:
@@ -114,6 +109,7 @@ def test_a_shared_link_fills_the_form_and_names_the_values_it_ignored(model_dir)
     assert query(app, "batch_size") == "128"  # The URL now holds what the form shows.
 
 
+@pytest.mark.slow
 def test_a_run_records_the_network_early_stopping_and_label_smoothing(model_dir):
     app = train_page()
     app.text_input(key="train_hidden_units").input("32, 16").run()

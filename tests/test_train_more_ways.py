@@ -206,6 +206,7 @@ def losses(events):
     return [event["loss"] for event in events if event.get("type") == "batch"]
 
 
+@pytest.mark.slow
 def test_augmented_training_is_reproducible_and_sees_other_images(dataset):
     _, plain = train_events(dataset)
     _, first = train_events(dataset, augment=True)
@@ -214,6 +215,7 @@ def test_augmented_training_is_reproducible_and_sees_other_images(dataset):
     assert losses(first) != losses(plain)
 
 
+@pytest.mark.slow
 def test_early_stopping_ends_the_run_and_keeps_the_best_epochs_weights(dataset):
     # A large step on 200 images overfits the tutorial's network within a few epochs, so the validation loss turns up.
     model, events = train_events(dataset, epochs=8, limit=400, validation_split=0.5, learning_rate=0.05, schedule="constant",

@@ -72,6 +72,7 @@ def small_job(dataset, **overrides):
     return TrainingJob(TrainConfig(**{**values, **overrides}), dataset)
 
 
+@pytest.mark.slow
 def test_job_records_history_and_learns(dataset):
     job = small_job(dataset).run()
     snapshot = job.snapshot()
@@ -89,6 +90,7 @@ def test_job_records_history_and_learns(dataset):
     assert snapshot.progress.samples_per_second > 0 and snapshot.progress.eta == pytest.approx(0, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_same_seed_gives_same_metrics(dataset):
     first = small_job(dataset, epochs=1).run().snapshot().history
     second = small_job(dataset, epochs=1).run().snapshot().history
@@ -97,6 +99,7 @@ def test_same_seed_gives_same_metrics(dataset):
     assert other["batch_loss"] != first["batch_loss"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
 def test_stop_ends_the_run_in_its_first_epoch_and_keeps_the_weights(dataset, model):
     control, events = Control(), []
@@ -203,9 +206,9 @@ def test_single_image_predictions_from_short_lived_threads_run_on_one_long_lived
 
 
 def test_a_build_never_depends_on_keras_name_counters():
-    """Regression: Streamlit's clean-up after any session's script run calls keras.backend.clear_session(),
-    which resets Keras's layer-name counters; a model built meanwhile got two layers named "dense" and failed.
-    Every layer is named, so builds are the same whatever the counters say."""
+    """Streamlit's clean-up after any session's script run calls keras.backend.clear_session(), which resets
+    Keras's layer-name counters; a model built meanwhile would get two layers named "dense" and fail. Every
+    layer is named, so builds are the same whatever the counters say."""
     import keras
 
     for name in architectures.BUILDERS:

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pictures import check_human, check_output, encode, garment_picture, mode_pictures, png_chunk
 from PIL import Image, ImageFile
 
 from fmnist.data import preprocess, uploads
 from fmnist.data.preprocess import ImageError, from_array, from_bytes
+from tests.pictures import check_human, check_output, encode, garment_picture, mode_pictures, png_chunk
 
 
 @pytest.mark.parametrize("name, image", mode_pictures(), ids=[name for name, _ in mode_pictures()])

@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from .e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM, StreamlitServer, screenshot
+from tests.e2e.e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM, StreamlitServer, screenshot
+from tests.e2e.runs_support import end_all_runs
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -72,3 +73,11 @@ def new_page(browser, request):
         for page in context.pages:
             screenshot(page, f"{name}-{number}{suffix}")
         context.close()
+
+
+@pytest.fixture
+def no_runs_left_behind(server):
+    """Whatever a test leaves training or queued is stopped before the next test starts."""
+    end_all_runs()
+    yield
+    end_all_runs()

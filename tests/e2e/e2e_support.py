@@ -304,6 +304,19 @@ def hatch(x0: float, y0: float, x1: float, y1: float, spacing: float = 12) -> li
     return strokes
 
 
+def trousers() -> list:
+    """Two long legs joined by a waistband, coloured in with vertical strokes (canvas pixels, 280×280)."""
+    waist = [[(88, y), (192, y)] for y in (32, 46, 60)]
+    legs = [[(x, 32), (x, 262)] for x in (88, 102, 116, 164, 178, 192)]
+    return waist + legs
+
+
+def bag() -> list:
+    """A filled rectangle with a handle arc on top."""
+    handle = [[(85, 115), (95, 75), (120, 50), (160, 50), (185, 75), (195, 115)]]
+    return handle + hatch(40, 110, 240, 250, spacing=14)
+
+
 def upload(page: Page, name: str, content: bytes, mime: str = "image/png") -> None:
     """Put a file into the Predict page's uploader as a file dialog would, but with any name and content.
 

@@ -67,7 +67,7 @@ def oversize(megabytes: float = 11) -> bytes:
 
 
 def png_just_over_the_cap() -> bytes:
-    """A PNG header one row over the pixel cap for PNG (fmnist.uploads.MAX_PIXELS), with no pixel data behind it."""
+    """A PNG header one row over the pixel cap for PNG (fmnist.data.uploads.MAX_PIXELS), with no pixel data behind it."""
     from fmnist.data import uploads
 
     width = 6000

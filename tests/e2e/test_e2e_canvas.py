@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .e2e_support import (
+from tests.e2e.e2e_support import (
     FAST,
     SLOW,
     canvas,

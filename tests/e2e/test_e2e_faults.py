@@ -14,9 +14,8 @@ import pytest
 from playwright.sync_api import expect
 
 from fmnist import registry
-
-from . import hostile_files as files
-from .e2e_support import (
+from tests.e2e import hostile_files as files
+from tests.e2e.e2e_support import (
     ARTIFACTS,
     FAST,
     SLOW,
@@ -186,6 +185,7 @@ def test_uploads_that_bypass_the_browser_are_refused_by_the_server(server, new_p
     expect_no_exception(page)
 
 
+@pytest.mark.slow
 def test_a_server_killed_while_saving_keeps_only_whole_models(browser, tmp_path):
     folder = tmp_path / "models"
     log = ARTIFACTS / "server-kill.log"
@@ -251,6 +251,7 @@ def test_a_server_killed_while_saving_keeps_only_whole_models(browser, tmp_path)
         second.stop()
 
 
+@pytest.mark.slow
 def test_many_predictions_and_trainings_in_a_row_keep_the_server_serving(server, new_page):
     # Memory over these steps is a figure, not a test: scripts/server_memory.py measures it.
     page = new_page()

@@ -7,7 +7,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from .e2e_support import (
+from tests.e2e.e2e_support import (
     FAST,
     SLOW,
     choose_radio,
@@ -15,9 +15,9 @@ from .e2e_support import (
     draw_strokes,
     expect_no_exception,
     open_page,
+    trousers,
     wait_until_idle,
 )
-from .test_e2e_predict import trousers
 
 pytestmark = pytest.mark.e2e
 # The first visit classifies the test set and reads the 60,000 training images through the model.

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from fmnist.data import fashion_mnist
 from fmnist.model import config
-
-from .e2e_support import FAST, expect_no_exception, main, open_page, sidebar, wait_until_idle
+from tests.e2e.e2e_support import FAST, expect_no_exception, main, open_page, sidebar, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -67,8 +66,8 @@ def test_language_switch_shows_chinese_labels_and_class_names(server, new_page):
     sidebar(page).get_by_text("English", exact=True).click()
     expect(main(page).get_by_role("heading", name="Browse the data", exact=True)).to_be_visible(timeout=FAST)
     expect_no_exception(page)
-    # Translated choices keep working after a switch: the browser once sent back the old label of the
-    # Train page's model, which no option had any more (a crash at the next click).
+    # Translated choices keep working after a switch: the browser keeps a choice as its label, and must not send
+    # back the old label of the Train page's model, which no option has any more (a crash at the next click).
     nav.get_by_role("link", name="Train a model").click()
     expect(main(page).get_by_role("heading", name="Train a model", exact=True)).to_be_visible(timeout=FAST)
     sidebar(page).get_by_text("中文", exact=True).click()

@@ -8,39 +8,26 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from fmnist.data import fashion_mnist, preprocess
-
-from . import hostile_files as files
-from .e2e_support import (
+from tests.e2e import hostile_files as files
+from tests.e2e.e2e_support import (
     FAST,
     SLOW,
+    bag,
     canvas,
     choose_radio,
     draw_first_stroke,
     draw_strokes,
     expect_no_exception,
-    hatch,
     main,
     open_page,
     prediction_box,
     report,
+    trousers,
     upload,
     wait_until_idle,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def trousers() -> list:
-    """Two long legs joined by a waistband, coloured in with vertical strokes (canvas pixels, 280×280)."""
-    waist = [[(88, y), (192, y)] for y in (32, 46, 60)]
-    legs = [[(x, 32), (x, 262)] for x in (88, 102, 116, 164, 178, 192)]
-    return waist + legs
-
-
-def bag() -> list:
-    """A filled rectangle with a handle arc on top."""
-    handle = [[(85, 115), (95, 75), (120, 50), (160, 50), (185, 75), (195, 115)]]
-    return handle + hatch(40, 110, 240, 250, spacing=14)
 
 
 def top_class(page: Page):

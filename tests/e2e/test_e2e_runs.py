@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .e2e_support import (
+from tests.e2e.e2e_support import (
     ARTIFACTS,
     FAST,
     SLOW,
@@ -24,17 +24,8 @@ from .e2e_support import (
     sidebar,
     start_training,
 )  # fmt: skip
-from .runs_support import end_all_runs
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def no_runs_left_behind(server):
-    """Whatever a test leaves training or queued is stopped before the next test starts."""
-    end_all_runs()
-    yield
-    end_all_runs()
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("no_runs_left_behind")]
 
 
 PROGRESS = re.compile(r"Epoch (\d+)/(\d+) · batch (\d+)/(\d+)")
@@ -78,6 +69,7 @@ def press(page: Page, name: str) -> None:
     button(page, name).click()
 
 
+@pytest.mark.slow
 def test_a_reload_reattaches_to_the_live_run_and_stop_still_works(server, new_page):
     page = new_page()
     open_page(page, server, "train", "Train a model")
@@ -114,6 +106,7 @@ def test_a_reload_reattaches_to_the_live_run_and_stop_still_works(server, new_pa
     expect(button(other, "Stop")).to_have_count(0)
 
 
+@pytest.mark.slow
 def test_three_sessions_see_training_and_their_places_in_the_queue(server, new_page):
     pages = [new_page() for _ in range(3)]
     for page in pages:
@@ -138,6 +131,7 @@ def test_three_sessions_see_training_and_their_places_in_the_queue(server, new_p
         expect_no_exception(page)
 
 
+@pytest.mark.slow
 def test_kill_9_of_a_child_fails_its_run_and_the_next_run_starts(server, new_page):
     victim, waiting = new_page(), new_page()
     open_page(victim, server, "train", "Train a model")
@@ -170,11 +164,11 @@ def test_a_deep_link_opened_first_on_a_fresh_server_goes_through_app_py(browser,
         page = context.new_page()
         open_page(page, fresh, "browse", "Browse the data")
         # app.py ran: its sidebar (the language choice and the app's own navigation) is there, and the
-        # legacy navigation of every file in pages/ (which would list "common") is not.
+        # legacy navigation of every file in pages/ (which would list "navigation") is not.
         expect(sidebar(page).get_by_text("中文", exact=True)).to_be_visible(timeout=FAST)
         nav = sidebar(page).get_by_test_id("stSidebarNav")
         expect(nav.get_by_role("link", name="Train a model")).to_be_visible()
-        expect(nav.get_by_role("link", name=re.compile("common", re.IGNORECASE))).to_have_count(0)
+        expect(nav.get_by_role("link", name=re.compile("navigation", re.IGNORECASE))).to_have_count(0)
         expect_no_exception(page)
         context.close()
     finally:

@@ -7,7 +7,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from .e2e_support import (
+from tests.e2e.e2e_support import (
     FAST,
     SLOW,
     choose_radio,
@@ -21,17 +21,8 @@ from .e2e_support import (
     sidebar,
     start_training,
 )
-from .runs_support import end_all_runs
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def no_runs_left_behind(server):
-    """Whatever a test leaves training or queued is stopped before the next test starts."""
-    end_all_runs()
-    yield
-    end_all_runs()
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.usefixtures("no_runs_left_behind")]
 
 
 SESSION_MODEL = "This session's model (unsaved)"
@@ -104,7 +95,7 @@ def test_a_finished_run_is_saved_and_offered_on_the_predict_page(server, new_pag
     start_training(page, "mlp", 3000, 2)
     expect(main(page).get_by_text(re.compile(r"Training finished: 2 epoch\(s\)"))).to_be_visible(timeout=SLOW)
     expect(main(page).get_by_text("Evaluation on the test images")).to_be_visible(timeout=SLOW)
-    expect(charts(page)).to_have_count(3)  # Loss, accuracy, and the replayed epoch's confusion matrix.
+    expect(charts(page)).to_have_count(4)  # Loss, accuracy, the replayed epoch's and the test set's confusion matrices.
     name_box = main(page).get_by_role("textbox", name="Name")
     save = main(page).get_by_role("button", name="Save model")
     # A name that could escape the models folder is refused with the naming rule.
