@@ -45,3 +45,69 @@ def test_the_spec_keeps_class_order_labels_and_is_plain_json():
 def test_wrong_shapes_are_refused():
     with pytest.raises(ValueError, match="10 probabilities"):
         vega.probability_bars(np.ones(9) / 9, fashion_mnist.CLASS_NAMES[:9])
+
+
+def layers(spec: dict) -> tuple[dict, dict]:
+    squares, numbers = spec["layer"]
+    return squares, numbers
+
+
+def white_text_above(spec: dict) -> float:
+    """The value above which a cell's number is white (the text layer's condition `datum.<field> > value`)."""
+    return float(layers(spec)[1]["encoding"]["color"]["condition"]["test"].split(">")[1])
+
+
+def test_the_confusion_matrix_has_one_cell_per_pair_with_its_count_and_names():
+    matrix = np.arange(100).reshape(10, 10)
+    spec = vega.confusion_matrix(matrix, fashion_mnist.CLASS_NAMES)
+    cells = spec["data"]["values"]
+    assert [(cell["true"], cell["predicted"]) for cell in cells] == [(t, p) for t in range(10) for p in range(10)]
+    assert [cell["label"] for cell in cells] == [str(value) for value in matrix.ravel()]
+    assert cells[12]["true_name"] == "Trouser" and cells[12]["predicted_name"] == "Pullover"  # Row 1, column 2.
+    assert spec["encoding"]["x"]["sort"] == spec["encoding"]["y"]["sort"] == list(fashion_mnist.CLASS_NAMES)
+    assert spec["encoding"]["x"]["title"] == "Predicted" and spec["encoding"]["y"]["title"] == "True"
+    assert 0 < white_text_above(spec) < 99  # Black on the palest cells, white on the darkest.
+    assert "params" not in json.dumps(spec)  # Nothing to click without a selection.
+    json.dumps(spec)
+
+
+def test_a_normalized_matrix_shows_each_rows_shares():
+    spec = vega.confusion_matrix(np.eye(10, dtype=int) * 7 + 1, fashion_mnist.CLASS_NAMES, normalize=True)
+    cells = spec["data"]["values"]
+    assert cells[0]["label"] == "0.47" and cells[1]["label"] == "0.06"
+    assert cells[0]["count"] == 8 and cells[1]["count"] == 1  # The tooltip keeps the counts.
+    squares, numbers = layers(spec)
+    assert squares["encoding"]["color"]["field"] == "share" and squares["encoding"]["color"]["scale"]["domain"] == [0, 1]
+    assert numbers["encoding"]["color"]["condition"]["test"].startswith("datum.share >")
+    assert cells[0]["share"] < white_text_above(spec) < 1  # White only on the darkest cells.
+
+
+def test_a_row_without_images_has_shares_of_zero():
+    matrix = np.eye(10, dtype=int)
+    matrix[3, 3] = 0
+    cells = vega.confusion_matrix(matrix, fashion_mnist.CLASS_NAMES, normalize=True)["data"]["values"]
+    assert [cell["share"] for cell in cells[30:40]] == [0.0] * 10
+
+
+def test_a_selectable_matrix_reports_the_clicked_cells_class_ids():
+    spec = vega.confusion_matrix(np.ones((10, 10), dtype=int), fashion_mnist.CLASS_NAMES, selection="cell")
+    squares, _ = layers(spec)
+    [param] = squares["params"]
+    assert param["name"] == "cell" and param["select"] == {"type": "point", "fields": ["true", "predicted"], "on": "click"}
+    assert squares["encoding"]["opacity"]["condition"]["param"] == "cell"  # The other cells fade.
+
+
+def test_the_confusion_matrix_speaks_the_pages_language():
+    titles = {"predicted": "预测类别", "true": "真实类别", "count": "图片数"}
+    spec = vega.confusion_matrix(np.eye(10, dtype=int), fashion_mnist.CLASS_NAMES_ZH, titles=titles, width=560)
+    assert spec["encoding"]["x"]["sort"] == list(fashion_mnist.CLASS_NAMES_ZH)
+    assert spec["encoding"]["x"]["title"] == "预测类别" and spec["encoding"]["y"]["title"] == "真实类别"
+    assert {tip["title"] for tip in layers(spec)[0]["encoding"]["tooltip"]} == {"预测类别", "真实类别", "图片数"}
+    assert spec["data"]["values"][0]["true_name"] == fashion_mnist.CLASS_NAMES_ZH[0] and spec["width"] == 560
+
+
+def test_a_confusion_matrix_of_the_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match="square"):
+        vega.confusion_matrix(np.zeros((3, 4)), fashion_mnist.CLASS_NAMES)
+    with pytest.raises(ValueError, match="one row per class name"):
+        vega.confusion_matrix(np.zeros((9, 9)), fashion_mnist.CLASS_NAMES)

@@ -1,10 +1,13 @@
 """Vega-Lite chart specifications (plain dicts): the browser draws them, so no figure is rendered here.
 
-The Predict page redraws its probability bars after every stroke on the canvas; a matplotlib figure
-turned into a PNG costs tens of milliseconds there, a spec with ten numbers costs nothing.
+The Predict page redraws its probability bars after every stroke on the canvas, where rendering a matplotlib
+figure to a PNG would be the slow part and a spec of ten numbers costs next to nothing. The confusion matrix
+is a spec too, the one chart of it that every page shows, so a click on a cell can select it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -53,3 +56,87 @@ def probability_bars(probabilities, class_names, true_label: int | None = None, 
         # A white card as the figure was, readable in the light and the dark theme alike.
         "config": {"background": "white", "view": {"stroke": None}, "axis": {"labelColor": "#333333", "domainColor": "#999999"}},
     }
+
+
+# The confusion matrix's titles when a page gives none (the pages pass their own, in the chosen language).
+CONFUSION_TITLES = {"predicted": "Predicted", "true": "True", "count": "Count", "share": "Share of the row"}
+# Where on the colour scale (0 to 1) a cell's number turns from black to white, readable on the darker blues.
+WHITE_TEXT_FROM = 0.6
+
+
+def confusion_cells(matrix, class_names: Sequence[str]) -> list[dict]:
+    """One row per cell: class ids and names, the count and its share of the row (of the true class's images)."""
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(class_names):
+        raise ValueError(f"matrix must be square with one row per class name, got shape {matrix.shape}.")
+    totals = matrix.sum(axis=1)
+    cells = []
+    for (true, predicted), count in np.ndenumerate(matrix):
+        share = float(count / totals[true]) if totals[true] else 0.0
+        names = {"true_name": class_names[true], "predicted_name": class_names[predicted]}
+        cells.append({"true": true, "predicted": predicted, **names, "count": int(count), "share": share})
+    return cells
+
+
+def confusion_matrix(
+    matrix,
+    class_names: Sequence[str],
+    *,
+    normalize: bool = False,
+    titles: Mapping[str, str] | None = None,
+    selection: str | None = None,
+    width: int | None = None,
+    height: int = 420,
+) -> dict:
+    """The confusion matrix as a heat map: rows true, columns predicted, each cell's number written in it.
+
+    The number is the count, or with `normalize` the cell's share of its row. Counts are coloured on a
+    symmetric-log scale, so that the few images of a rare confusion still show against the diagonal's many.
+    With `selection`, a click picks a cell: a point selection of that name over the fields "true" and
+    "predicted" (class ids), which Streamlit reports as the chart's selection; the other cells fade.
+    """
+    titles = {**CONFUSION_TITLES, **(titles or {})}
+    cells = confusion_cells(matrix, class_names)
+    field = "share" if normalize else "count"
+    top = max((cell[field] for cell in cells), default=0) or 1
+    if normalize:
+        scale = {"scheme": "blues", "domain": [0, 1]}
+        white_from = WHITE_TEXT_FROM
+    else:
+        scale = {"type": "symlog", "scheme": "blues", "domain": [0, top]}
+        white_from = float(np.expm1(WHITE_TEXT_FROM * np.log1p(top)))  # Vega's symlog: log1p(x), constant 1.
+    for cell in cells:
+        cell["label"] = f"{cell['share']:.2f}" if normalize else str(cell["count"])
+    names = list(class_names)
+    x = {"field": "predicted_name", "type": "nominal", "sort": names, "title": titles["predicted"],
+         "axis": {"labelAngle": -45, "labelOverlap": False}}  # fmt: skip
+    y = {"field": "true_name", "type": "nominal", "sort": names, "title": titles["true"]}
+    tooltip = [
+        {"field": "true_name", "title": titles["true"]},
+        {"field": "predicted_name", "title": titles["predicted"]},
+        {"field": "count", "title": titles["count"]},
+    ] + ([{"field": "share", "title": titles["share"], "format": ".1%"}] if normalize else [])
+    squares = {
+        "mark": "rect",
+        "encoding": {"color": {"field": field, "type": "quantitative", "scale": scale, "legend": None}, "tooltip": tooltip},
+    }
+    if selection:
+        squares["params"] = [{"name": selection, "select": {"type": "point", "fields": ["true", "predicted"], "on": "click"}}]
+        squares["encoding"]["opacity"] = {"condition": {"param": selection, "value": 1.0}, "value": 0.5}
+    numbers = {
+        "mark": {"type": "text", "fontSize": 11},
+        "encoding": {
+            "text": {"field": "label"},
+            "color": {"condition": {"test": f"datum.{field} > {white_from}", "value": "white"}, "value": "black"},
+        },
+    }
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"values": cells},
+        "height": height,
+        "encoding": {"x": x, "y": y},
+        "layer": [squares, numbers],
+    }
+    if width is not None:
+        spec["width"] = width
+    return spec
