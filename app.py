@@ -8,7 +8,8 @@ navigation and the sidebar; each page lives in pages/.
 import streamlit as st
 
 from fmnist import logs
-from pages.common import app_pages, language_ui, start_warm_up, t
+from pages.navigation import app_pages, language_ui, t
+from pages.resources import start_warm_up
 
 logs.configure()  # The "fmnist" logger writes to the server's log (once per process; later calls change nothing).
 st.set_page_config(page_title="Fashion-MNIST Studio", page_icon="👕", layout="wide")

@@ -12,7 +12,7 @@ import streamlit as st
 
 @asynccontextmanager
 async def lifespan(_app):
-    from pages.common import start_warm_up
+    from pages.resources import start_warm_up
 
     start_warm_up()
     yield

@@ -6,7 +6,8 @@ import streamlit as st
 
 from fmnist.charts import figures
 from fmnist.data import fashion_mnist
-from pages.common import class_names, dataset, language, load_dataset, t
+from pages.navigation import class_names, language, t
+from pages.resources import dataset, load_dataset
 
 PER_PAGE = 25
 

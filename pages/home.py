@@ -3,7 +3,9 @@
 import streamlit as st
 
 from fmnist import registry
-from pages.common import class_names, dataset, enlarge, t
+from pages.display import enlarge
+from pages.navigation import class_names, t
+from pages.resources import dataset
 
 st.title("Fashion-MNIST Studio")
 st.markdown(t("home_intro"))

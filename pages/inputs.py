@@ -13,8 +13,11 @@ import streamlit as st
 
 from fmnist import registry
 from fmnist.data import drawing, preprocess
+from pages.attached_run import session_job, session_predictor
 from pages.canvas import drawing_canvas
-from pages.common import class_names, dataset, enlarge, error_text, registry_predictor, session_job, session_predictor, t
+from pages.display import enlarge
+from pages.navigation import class_names, error_text, t
+from pages.resources import dataset, registry_predictor
 
 SOURCES = {"Draw": "source_draw", "Upload": "source_upload", "Test sample": "source_sample"}
 EXAMPLES_PER_ROW = 3

@@ -7,9 +7,10 @@ import streamlit as st
 from fmnist.charts import figures
 from fmnist.data import preprocess
 from fmnist.inside import explain, pictures, pipeline_steps
-from pages.common import class_names, enlarge, error_text, language, t
+from pages.display import enlarge
 from pages.inputs import ChosenInput, input_ui, model_key, model_ui, predictor_for, source_ui
 from pages.inspect_views import embedding_ui, errors_ui, neighbours_ui
+from pages.navigation import class_names, error_text, language, t
 
 st.title(t("inspect_title"))
 st.markdown(t("inspect_intro"))

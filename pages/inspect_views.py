@@ -15,7 +15,9 @@ import streamlit as st
 from fmnist.charts import figures
 from fmnist.inside import embedding, mistakes, pictures
 from fmnist.model import evaluation
-from pages.common import class_names, dataset, enlarge, language, t
+from pages.display import confusion_chart, enlarge
+from pages.navigation import class_names, language, t
+from pages.resources import dataset
 
 # Images shown for a chosen cell and in the list of confident mistakes.
 SHOWN = 15
@@ -42,36 +44,6 @@ def grid_png(_result: evaluation.Evaluation, key: str, indices: tuple, lang: str
     return figures.figure_png(figure)
 
 
-def confusion_chart(result: evaluation.Evaluation) -> alt.LayerChart:
-    """The confusion matrix as a heat map whose cells can be clicked (a point selection called "cell")."""
-    names = list(class_names())
-    cells = pd.DataFrame(mistakes.confusion_cells(result))
-    cells["true_name"] = [names[i] for i in cells["true"]]
-    cells["predicted_name"] = [names[i] for i in cells["predicted"]]
-    cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click")
-    base = alt.Chart(cells).encode(
-        x=alt.X("predicted_name:N", sort=names, title=t("predicted_class")),
-        y=alt.Y("true_name:N", sort=names, title=t("true_class")),
-    )
-    squares = (
-        base.mark_rect()
-        .encode(
-            color=alt.Color("count:Q", scale=alt.Scale(type="symlog", scheme="blues"), legend=None),
-            opacity=alt.condition(cell, alt.value(1.0), alt.value(0.5)),
-            tooltip=[
-                alt.Tooltip("true_name:N", title=t("true_class")),
-                alt.Tooltip("predicted_name:N", title=t("predicted_class")),
-                alt.Tooltip("count:Q", title=t("count")),
-            ],
-        )
-        .add_params(cell)
-    )
-    numbers = base.mark_text(fontSize=11).encode(
-        text="count:Q", color=alt.condition(alt.datum.count > 300, alt.value("white"), alt.value("black"))
-    )
-    return (squares + numbers).properties(height=420)
-
-
 def chosen_cell(event, result: evaluation.Evaluation) -> tuple[int, int]:
     """The clicked cell, or else the largest off-diagonal cell (the model's most common confusion)."""
     picked = (event.selection.get("cell") or []) if event is not None else []
@@ -93,7 +65,8 @@ def errors_ui(predictor, key: str) -> None:
         st.markdown(t("errors_accuracy", accuracy=f"{result.accuracy:.2%}", mistakes=f"{len(result.mistakes):,}"))
         chart, _ = st.columns([3, 1])
         with chart:
-            event = st.altair_chart(confusion_chart(result), on_select="rerun", selection_mode="cell", key="confusion")
+            spec = confusion_chart(result.confusion, selection="cell")
+            event = st.vega_lite_chart(spec, on_select="rerun", selection_mode="cell", key="confusion")
         true, predicted = chosen_cell(event, result)
         indices = mistakes.cell_indices(result, dataset().test_labels, true, predicted)
         names = class_names()

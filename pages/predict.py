@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from pages.common import t
 from pages.inputs import model_ui, source_ui
+from pages.navigation import t
 from pages.predict_views import input_and_prediction_ui
 
 st.title(t("predict_title"))

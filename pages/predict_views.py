@@ -8,13 +8,14 @@ import streamlit as st
 
 from fmnist.charts import vega
 from fmnist.data import fashion_mnist
-from pages.common import class_names, enlarge, t
+from pages.display import enlarge
 from pages.inputs import input_ui, predictor_for
+from pages.navigation import class_names, t
 
 
 # Shows the top prediction in both languages, whether it is right, and the top three: one Markdown element,
-# rewritten per stroke. (Three progress bars for the top three cost the browser a fifth of its work per
-# stroke, their animation included; the chart below shows every class's bar anyway.)
+# rewritten per stroke. (Progress bars for the top three would make the browser animate three more elements
+# per stroke; the chart below shows every class's bar anyway.)
 def prediction_ui(probabilities: np.ndarray, true_label: int | None) -> None:
     order = np.argsort(probabilities)[::-1]
     top = int(order[0])

@@ -6,7 +6,8 @@ import streamlit as st
 
 from fmnist.export import codegen, formats
 from fmnist.runs import compare, store
-from pages.common import class_names, format_seconds, t
+from pages.display import format_seconds
+from pages.navigation import class_names, t
 
 st.title(t("runs_title"))
 st.markdown(t("runs_intro"))

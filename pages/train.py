@@ -15,18 +15,10 @@ from fmnist.charts import figures
 from fmnist.model.config import TrainConfig
 from fmnist.runs import curves, jobs, store
 from pages import train_epochs
-from pages.common import (
-    attached_run_id,
-    class_names,
-    dataset,
-    format_seconds,
-    job_manager,
-    language,
-    run_model,
-    run_view,
-    session_png,
-    t,
-)  # fmt: skip
+from pages.attached_run import attached_run_id, run_view
+from pages.display import confusion_chart, format_seconds, session_png
+from pages.navigation import class_names, language, t
+from pages.resources import dataset, job_manager, run_model
 from pages.train_form import config_ui, describe_network
 
 CHARTS_EVERY = 2.0  # seconds between two redraws of the live curves and grid (the progress: every second)
@@ -206,8 +198,8 @@ def scores_ui(view, evaluation) -> None:
     row[3].metric(t("train_time"), format_seconds(view.train_seconds))
     left, right = st.columns([3, 2])
     normalize = left.toggle(t("normalize"), key="normalize_confusion")
-    key = (view.id, "confusion", normalize, language())
-    left.image(session_png(key, lambda: figures.confusion_matrix(evaluation.confusion, class_names(), normalize)), width=560)
+    with left:
+        st.vega_lite_chart(confusion_chart(evaluation.confusion, normalize, width=560, height=460), width="content")
     per_class = pd.DataFrame({t("class"): class_names(), t("accuracy"): evaluation.per_class_accuracy})
     right.dataframe(
         per_class,

@@ -5,12 +5,13 @@ once it has ended, a slider replays the grid and the confusion matrix epoch by e
 """
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from fmnist.charts import figures
 from fmnist.runs import epoch_records, store
-from pages.common import class_names, dataset, job_manager, language, t
+from pages.display import confusion_chart
+from pages.navigation import class_names, language, t
+from pages.resources import dataset, job_manager
 
 
 def records_of(run_id: str) -> epoch_records.EpochRecords:
@@ -55,31 +56,6 @@ def live_grid_ui(run_id: str) -> None:
         st.caption(t("epochs_live_caption", epoch=int(records.epochs[last]), right=right_count(records, last), count=count))
 
 
-def confusion_spec(names: tuple[str, ...], top: int) -> dict:
-    """A Vega-Lite heatmap of confusion counts (rows true, columns predicted) with each cell's count."""
-    x = {
-        "field": "predicted",
-        "type": "nominal",
-        "sort": list(names),
-        "title": t("predicted_class"),
-        "axis": {"labelAngle": -45, "labelOverlap": False},
-    }
-    y = {"field": "true", "type": "nominal", "sort": list(names), "title": t("true_class")}
-    text_colour = {"condition": {"test": f"datum.count > {top / 2}", "value": "white"}, "value": "black"}
-    return {
-        "width": 560,
-        "height": 460,
-        "encoding": {"x": x, "y": y},
-        "layer": [
-            {
-                "mark": "rect",
-                "encoding": {"color": {"field": "count", "type": "quantitative", "scale": {"scheme": "blues"}, "title": None}},
-            },
-            {"mark": {"type": "text", "fontSize": 11}, "encoding": {"text": {"field": "count"}, "color": text_colour}},
-        ],
-    }
-
-
 # Shows the confusion matrix as it stood after one epoch, with the accuracy on its images (and the change).
 def confusion_ui(records: epoch_records.EpochRecords, position: int) -> None:
     matrix = records.confusion[position]
@@ -91,10 +67,7 @@ def confusion_ui(records: epoch_records.EpochRecords, position: int) -> None:
     title, score = st.columns([3, 1], vertical_alignment="center")
     title.markdown(f"**{t(key, count=f'{total:,}')}**")
     score.metric(t("epochs_accuracy"), f"{accuracy:.2%}", delta)
-    names = class_names()
-    rows = [(names[true], names[predicted], int(count)) for (true, predicted), count in np.ndenumerate(matrix)]
-    frame = pd.DataFrame(rows, columns=["true", "predicted", "count"])
-    st.vega_lite_chart(frame, confusion_spec(names, int(matrix.max())), width="content")
+    st.vega_lite_chart(confusion_chart(matrix, width=560, height=460), width="content")
 
 
 # Lets the user drag through the epochs of an ended run and see the grid and the confusion matrix at each one.

@@ -11,14 +11,16 @@ import streamlit as st
 
 from fmnist.model import config as fconfig
 from pages import train_query
-from pages.common import dataset, enlarge, t
+from pages.display import enlarge
+from pages.navigation import t
+from pages.resources import dataset
 
 BATCH_SIZES = (16, 32, 64, 128, 256, 512)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 # Every model's and preset's own value is offered whichever model is chosen. The browser sends a widget's value
 # as its text, and Streamlit turns a text that is not among the options into the first option: a form edited
-# while the model switch's rerun was arriving sent back the MLP's 0.02, which the CNN's options lacked, and
-# the CNN run started at 0.0001 (seen in a browser test).
+# while the model switch's rerun arrives may send back the other model's value, and without it among the
+# options the run would start with the smallest learning rate.
 RECIPE_VALUES = {
     key: {recipe[key] for recipe in (*fconfig.DEFAULTS.values(), *fconfig.PRESETS.values()) if key in recipe}
     for key in ("batch_size", "learning_rate")

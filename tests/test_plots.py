@@ -137,24 +137,6 @@ def test_probability_bars_labels():
     assert ax.get_ylim()[1] > 1  # Room for the label above a bar at 100%.
 
 
-def test_confusion_matrix_annotations():
-    matrix = np.arange(100).reshape(10, 10)
-    fig = figures.confusion_matrix(matrix, fashion_mnist.CLASS_NAMES)
-    assert len(fig.axes) == 2  # The heatmap and its colorbar.
-    ax = fig.axes[0]
-    assert [text.get_text() for text in ax.texts] == [str(value) for value in matrix.ravel()]
-    assert ax.texts[0].get_color() == "black" and ax.texts[-1].get_color() == "white"
-    assert ax.get_xlabel() == "Predicted" and ax.get_ylabel() == "True"
-    assert [label.get_text() for label in ax.get_yticklabels()] == list(fashion_mnist.CLASS_NAMES)
-    normalized = figures.confusion_matrix(np.eye(10) * 7 + 1, fashion_mnist.CLASS_NAMES, normalize=True).axes[0]
-    assert normalized.texts[0].get_text() == "0.47" and normalized.texts[1].get_text() == "0.06"
-
-
-def test_confusion_matrix_rejects_wrong_shape():
-    with pytest.raises(ValueError, match="square"):
-        figures.confusion_matrix(np.zeros((3, 4)), fashion_mnist.CLASS_NAMES)
-
-
 def test_mean_images(dataset):
     images, labels = dataset.test_images, dataset.test_labels
     fig = figures.mean_images(images, labels, fashion_mnist.CLASS_NAMES)

@@ -236,33 +236,6 @@ def probability_bars(probabilities, class_names, true_label=None) -> Figure:
 
 
 @styled
-def confusion_matrix(matrix, class_names, normalize: bool = False) -> Figure:
-    """Draw a confusion matrix heatmap (rows true, columns predicted) with each cell annotated."""
-    matrix = np.asarray(matrix)
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(class_names):
-        raise ValueError(f"matrix must be square with one row per class name, got shape {matrix.shape}.")
-    if normalize:
-        totals = matrix.sum(axis=1, keepdims=True)
-        matrix = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
-    fig = _new_figure((8, 7))
-    ax = fig.subplots()
-    shown = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1 if normalize else None)
-    fig.colorbar(shown, ax=ax, shrink=0.8)
-    threshold = matrix.max() / 2 if matrix.size else 0
-    for (row, col), value in np.ndenumerate(matrix):
-        text = f"{value:.2f}" if normalize else f"{int(value)}"
-        color = "white" if value > threshold else "black"
-        ax.text(col, row, text, ha="center", va="center", color=color, fontsize=8)
-    positions = range(len(class_names))
-    ax.set_xticks(list(positions), list(class_names), rotation=45, ha="right", rotation_mode="anchor")
-    ax.set_yticks(list(positions), list(class_names))
-    ax.set_xlabel("Predicted")
-    ax.set_ylabel("True")
-    ax.grid(False)
-    return fig
-
-
-@styled
 def mean_images(images, labels, class_names) -> Figure:
     """Draw one row with the mean image of each class."""
     images, labels = np.asarray(images), np.asarray(labels)
