@@ -96,46 +96,38 @@ def level(text: str | None) -> str:
 
 
 VARIABLES: tuple[Variable, ...] = (
-    Variable("FMNIST_DATA_DIR", "(none)",
-             "A folder searched first for the four Fashion-MNIST `.gz` files, before the Debian package's folder and "
-             "Keras's cache.", optional_folder),
-    Variable("FMNIST_ALLOW_DOWNLOAD", "0",
-             "`1` lets Keras download Fashion-MNIST when no folder has it; any other value never downloads.",
-             only("1")),
+    Variable("FMNIST_DATA_DIR", "(unset)",
+             "a folder holding the four Fashion-MNIST `.gz` files, searched before `/usr/share/datasets/fashion-mnist` "
+             "and `~/.keras/datasets/fashion-mnist`", optional_folder),
+    Variable("FMNIST_ALLOW_DOWNLOAD", "`0`",
+             "`1` lets Keras download the dataset when no folder has it", only("1")),
     Variable("FMNIST_CACHE_DIR", "`~/.cache/fmnist`",
-             "The folder for the decoded dataset (`.npy`) and the Inspect page's cached embeddings.",
-             folder(lambda: Path.home() / ".cache" / "fmnist")),
+             "decoded arrays and the maps of `/inspect`", folder(lambda: Path.home() / ".cache" / "fmnist")),
     Variable("FMNIST_MODEL_DIR", "`models/`",
-             "The folder of saved models (each a `.weights.npz` and a `.json`).", folder(lambda: PROJECT_DIR / "models")),
-    Variable("FMNIST_MAX_MODELS", "100",
-             "The most models the models folder may hold (the shipped default does not count).",
-             whole("FMNIST_MAX_MODELS", 100, 1, positive=True)),
-    Variable("FMNIST_MAX_MODEL_BYTES", "500000000",
-             "The most bytes the saved models may take together.",
-             whole("FMNIST_MAX_MODEL_BYTES", 500 * 10**6, 1, positive=True)),
+             "saved models", folder(lambda: PROJECT_DIR / "models")),
+    Variable("FMNIST_MAX_MODELS", "`100`",
+             "the most saved models (the shipped one does not count)", whole("FMNIST_MAX_MODELS", 100, 1, positive=True)),
+    Variable("FMNIST_MAX_MODEL_BYTES", "`500000000`",
+             "the most bytes saved models may take", whole("FMNIST_MAX_MODEL_BYTES", 500 * 10**6, 1, positive=True)),
     Variable("FMNIST_RUNS_DIR", "`runs/`",
-             "The folder of training run records (one folder per run).", folder(lambda: PROJECT_DIR / "runs")),
-    Variable("FMNIST_MAX_TRAININGS", "1",
-             "How many runs the server trains at once (at least 1).", whole("FMNIST_MAX_TRAININGS", 1, 1)),
-    Variable("FMNIST_MAX_QUEUE", "8",
-             "How many more runs may wait in the queue (0: none wait).", whole("FMNIST_MAX_QUEUE", 8, 0)),
-    Variable("FMNIST_MAX_TRAIN_SECONDS", "1800",
-             "A run training longer than this many seconds is stopped and keeps its weights.",
-             whole("FMNIST_MAX_TRAIN_SECONDS", 1800, 1)),
-    Variable("FMNIST_TRAIN_THREADS", "0",
-             "TensorFlow's threads in a training process; 0 or empty: one per core.",
-             whole("FMNIST_TRAIN_THREADS", 0)),
-    Variable("FMNIST_TRAIN_NICE", "19",
-             "The nice value of a training process and its scheduling group (19: the lowest priority).",
-             strict_whole("FMNIST_TRAIN_NICE", 19)),
-    Variable("FMNIST_TRAIN_IDLE", "1",
-             "`0` keeps a training process out of Linux's idle scheduling class; any other value puts it there.",
-             unless("0")),
-    Variable("FMNIST_WARM_UP", "1",
-             "`0` stops the server from loading the default model in the background as it starts.",
-             unless("0")),
-    Variable("FMNIST_LOG_LEVEL", "INFO",
-             "The level of the app's log on stderr: DEBUG, INFO, WARNING or ERROR.", level),
+             "training runs, one folder each", folder(lambda: PROJECT_DIR / "runs")),
+    Variable("FMNIST_MAX_TRAININGS", "`1`",
+             "runs that train at once, per server process; later ones queue in FIFO order",
+             whole("FMNIST_MAX_TRAININGS", 1, 1)),
+    Variable("FMNIST_MAX_QUEUE", "`8`",
+             "runs that may wait; past it, a start is refused with a message", whole("FMNIST_MAX_QUEUE", 8, 0)),
+    Variable("FMNIST_MAX_TRAIN_SECONDS", "`1800`",
+             "a longer run is stopped and keeps its weights", whole("FMNIST_MAX_TRAIN_SECONDS", 1800, 1)),
+    Variable("FMNIST_TRAIN_THREADS", "all cores",
+             "TensorFlow threads of each training process (`0`: all cores)", whole("FMNIST_TRAIN_THREADS", 0)),
+    Variable("FMNIST_TRAIN_NICE", "`19`",
+             "the nice value of each training process and of its scheduling group", strict_whole("FMNIST_TRAIN_NICE", 19)),
+    Variable("FMNIST_TRAIN_IDLE", "`1`",
+             "`0` keeps training processes out of Linux's `SCHED_IDLE` class", unless("0")),
+    Variable("FMNIST_WARM_UP", "`1`",
+             "`0`: the server does not load the shipped model in the background at start", unless("0")),
+    Variable("FMNIST_LOG_LEVEL", "`INFO`",
+             'the level of the "fmnist" logger', level),
 )  # fmt: skip
 
 _BY_NAME = {variable.name: variable for variable in VARIABLES}
@@ -212,7 +204,7 @@ def log_level() -> str:
 
 def markdown_table() -> str:
     """The variables as a Markdown table, as the README shows them."""
-    rows = ["| variable | default | what it does |", "| --- | --- | --- |"]
+    rows = ["| variable | default | what it does |", "|---|---|---|"]
     rows += [f"| `{v.name}` | {v.default} | {v.meaning} |" for v in VARIABLES]
     return "\n".join(rows)
 
