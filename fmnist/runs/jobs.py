@@ -3,11 +3,11 @@
 The manager keeps a FIFO queue: `$FMNIST_MAX_TRAININGS` runs train at once
 (default 1), up to `$FMNIST_MAX_QUEUE` more wait (default 8), and a run longer
 than `$FMNIST_MAX_TRAIN_SECONDS` (default 1800) is stopped and keeps its
-weights. Each child (`python -m fmnist.runs.worker`, see there) streams its progress
-as JSON lines, which a reader thread applies to a live `RunLog`; the child also
-records the run in its folder (fmnist.runs.store), so a run that ended, or one that
-another process trains, is read from disk. The server never builds or fits a
-model for training.
+weights. Each child (`python -m fmnist.runs.worker`, started and read through
+fmnist.runs.child) streams its progress as JSON lines, which a reader thread
+applies to a live `RunLog`; the child also records the run in its folder
+(fmnist.runs.store), so a run that ended, or one that another process trains,
+is read from disk. The server never builds or fits a model for training.
 
 Its interface is small on purpose: submit, view, stop, pause, resume, cancel.
 A cluster backend could replace local processes behind the same methods.
@@ -16,79 +16,24 @@ A cluster backend could replace local processes behind the same methods.
 from __future__ import annotations
 
 import atexit
-import contextlib
-import heapq
-import json
 import logging
-import os
-import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from fmnist.runs import store
-from fmnist.model.config import ACTIVE_STATUSES, DONE_STATUSES, ENDED_STATUSES, TrainConfig
-from fmnist.model.history import Progress, RunLog, empty_history
-from fmnist.settings import PROJECT_DIR
+from fmnist import settings
+from fmnist.model.config import ACTIVE_STATUSES, ENDED_STATUSES, TrainConfig
+from fmnist.model.history import RunLog
+from fmnist.runs import child, store
+from fmnist.runs.view import RunView, queue_wait
 
 logger = logging.getLogger(__name__)
 
 
-
 class QueueFull(RuntimeError):
     """Every training slot is taken and the queue is full."""
-
-
-def env_int(name: str, default: int, minimum: int) -> int:
-    """A whole number from the environment, at least `minimum`; a bad value is a clear ValueError."""
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {value!r}.") from None
-    if number < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {number}.")
-    return number
-
-
-def queue_wait(remaining: list[float], ahead: list[float], slots: int) -> float:
-    """Seconds until a queued run starts: `remaining` of the runs training now, `ahead` the lengths of the
-    runs queued before it, `slots` trainings at once."""
-    free = sorted([max(0.0, r) for r in remaining] + [0.0] * max(0, slots - len(remaining)))[: max(1, slots)]
-    heapq.heapify(free)
-    for length in ahead:
-        heapq.heappush(free, heapq.heappop(free) + length)
-    return free[0]
-
-
-@dataclass
-class RunView:
-    """What a page or the command line shows of a run, read live or from disk."""
-
-    id: str
-    status: str
-    config: TrainConfig
-    progress: Progress = field(default_factory=Progress)
-    history: dict = field(default_factory=empty_history)
-    error: str | None = None
-    position: int | None = None  # 1 for the next run to start, while queued.
-    starts_in: float | None = None  # Estimated seconds until it starts, while queued.
-    train_seconds: float | None = None
-    note: str | None = None  # Why a run was stopped by the server (the time limit), if it was.
-
-    @property
-    def ended(self) -> bool:
-        return self.status in ENDED_STATUSES
-
-    @property
-    def has_model(self) -> bool:
-        return self.status in DONE_STATUSES
 
 
 class Job:
@@ -114,9 +59,9 @@ class JobManager:
     def __init__(self, root: Path | None = None, max_trainings: int | None = None, max_queue: int | None = None,
                  max_seconds: float | None = None):  # fmt: skip
         self.root = Path(root) if root is not None else store.runs_dir()
-        self.max_trainings = max_trainings or env_int("FMNIST_MAX_TRAININGS", 1, 1)
-        self.max_queue = max_queue if max_queue is not None else env_int("FMNIST_MAX_QUEUE", 8, 0)
-        self.max_seconds = max_seconds or env_int("FMNIST_MAX_TRAIN_SECONDS", 1800, 1)
+        self.max_trainings = max_trainings or settings.max_trainings()
+        self.max_queue = max_queue if max_queue is not None else settings.max_queue()
+        self.max_seconds = max_seconds or settings.max_train_seconds()
         self._lock = threading.RLock()
         self._queue: deque[Job] = deque()
         self._running: dict[str, Job] = {}
@@ -226,8 +171,7 @@ class JobManager:
         with self._lock:
             processes = [job.process for job in self._running.values() if job.process is not None]
         for process in processes:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
+            child.kill(process)
 
     # Inside.
 
@@ -268,18 +212,7 @@ class JobManager:
                 self._finish(job, {"status": "failed", "error": job.error, "ended": time.time()})
 
     def _spawn(self, job: Job) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))}
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        with open(job.run.log_path, "ab") as log:
-            job.process = subprocess.Popen(
-                [sys.executable, "-m", "fmnist.runs.worker", str(job.run.path)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=PROJECT_DIR, env=env,
-                text=True, bufsize=1,
-                # A session of its own, so a Ctrl-C of the server is not its. Under Linux's autogroup scheduling
-                # that session is a scheduling group of its own, and groups share the cores by their own nice value
-                # whatever their threads': the child gives its group the lowest (fmnist.worker.lower_priority).
-                start_new_session=True,
-            )  # fmt: skip
+        job.process = child.start(job.run)
         job.status = "running"
         job.timer = threading.Timer(self.max_seconds, self._time_limit, args=(job,))
         job.timer.daemon = True
@@ -287,11 +220,7 @@ class JobManager:
         threading.Thread(target=self._read, args=(job,), daemon=True, name=f"run-{job.run.id}").start()
 
     def _send(self, job: Job, command: str) -> None:
-        try:
-            job.process.stdin.write(json.dumps({"command": command}) + "\n")
-            job.process.stdin.flush()
-        except (OSError, ValueError, AttributeError):
-            pass  # The child has gone; its reader records the end.
+        child.send(job.process, command)
 
     def _time_limit(self, job: Job) -> None:
         with self._lock:
@@ -304,11 +233,7 @@ class JobManager:
     def _read(self, job: Job) -> None:
         """Apply the child's progress stream until it closes; then record how the child ended."""
         end = None
-        for line in job.process.stdout:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
+        for event in child.events(job.process):
             kind = event.get("type")
             if kind in ("batch", "epoch"):
                 job.log.apply(event)
@@ -327,7 +252,7 @@ class JobManager:
         else:
             changes.update(status=end["status"], error=end.get("error"))
             if end["status"] == "failed":
-                logger.error("Run %s failed: %s\n%s", job.run.id, end.get("error"), tail(job.run.log_path))
+                logger.error("Run %s failed: %s\n%s", job.run.id, end.get("error"), child.tail(job.run.log_path))
         if job.note:
             changes["note"] = job.note
         with self._lock:
@@ -345,16 +270,6 @@ class JobManager:
         except store.RunsError as error:
             logger.error("Run %s: could not record its end: %s", job.run.id, error)
         job.ended.set()
-
-
-def tail(path: Path, limit: int = 20000) -> str:
-    """The end of a log file (a traceback), for the server's log."""
-    try:
-        with open(path, "rb") as f:
-            f.seek(max(0, f.seek(0, os.SEEK_END) - limit))
-            return f.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 _MANAGER: JobManager | None = None

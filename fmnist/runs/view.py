@@ -1,0 +1,43 @@
+"""What a page or the command line shows of a run (`RunView`), and how long a queued run will wait."""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+from fmnist.model.config import DONE_STATUSES, ENDED_STATUSES, TrainConfig
+from fmnist.model.history import Progress, empty_history
+
+
+def queue_wait(remaining: list[float], ahead: list[float], slots: int) -> float:
+    """Seconds until a queued run starts: `remaining` of the runs training now, `ahead` the lengths of the
+    runs queued before it, `slots` trainings at once."""
+    free = sorted([max(0.0, r) for r in remaining] + [0.0] * max(0, slots - len(remaining)))[: max(1, slots)]
+    heapq.heapify(free)
+    for length in ahead:
+        heapq.heappush(free, heapq.heappop(free) + length)
+    return free[0]
+
+
+@dataclass
+class RunView:
+    """What a page or the command line shows of a run, read live or from disk."""
+
+    id: str
+    status: str
+    config: TrainConfig
+    progress: Progress = field(default_factory=Progress)
+    history: dict = field(default_factory=empty_history)
+    error: str | None = None
+    position: int | None = None  # 1 for the next run to start, while queued.
+    starts_in: float | None = None  # Estimated seconds until it starts, while queued.
+    train_seconds: float | None = None
+    note: str | None = None  # Why a run was stopped by the server (the time limit), if it was.
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED_STATUSES
+
+    @property
+    def has_model(self) -> bool:
+        return self.status in DONE_STATUSES
