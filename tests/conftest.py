@@ -1,4 +1,5 @@
-"""Shared fixtures: the real dataset (loaded once) and isolated folders for caches, models and runs."""
+"""Shared fixtures: the real dataset (loaded once), isolated folders for caches, models and runs, a fresh job
+manager, and the shipped default model."""
 
 import os
 
