@@ -75,6 +75,7 @@ def test_hidden_features_are_the_last_hidden_layer(cnn, dataset):
     np.testing.assert_allclose(embedding.features(cnn, images, "hidden"), np.asarray(reference), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_nearest_training_images_mostly_share_the_class(cnn, dataset):
     train_features = embedding.training_features(cnn, dataset)
     assert train_features.shape == (60000, 128)

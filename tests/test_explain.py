@@ -113,6 +113,7 @@ def test_occlusion_map_is_the_mean_drop_of_the_patches_over_each_pixel(mlp, data
         assert heat[row, col] == pytest.approx(np.mean(covering), abs=1e-6)
 
 
+@pytest.mark.slow
 def test_occlusion_hurts_more_on_the_object_than_on_the_background(cnn, dataset):
     images = dataset.test_images[:200].astype(np.float32) / 255.0
     predicted = explain.probabilities(cnn, images).argmax(axis=1)

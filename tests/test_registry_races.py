@@ -50,6 +50,7 @@ def test_threads_racing_on_one_name_one_wins_and_its_metadata_describes_its_byte
     assert np.all(registry.load("race").get_weights()[0] == winners[0] / 100)
 
 
+@pytest.mark.slow
 def test_processes_overwriting_one_name_never_record_each_others_bytes(model_dir):
     # Three processes replace one model at the same moment, round after round; after each round the metadata
     # must describe the bytes on disk, and the weights must be those of the contender it names.
@@ -102,6 +103,7 @@ def wait_for_line(stream, prefix: bytes, deadline: float) -> bytes:
     pytest.fail(f"no line starting with {prefix!r} before the deadline")
 
 
+@pytest.mark.slow
 def test_killed_while_saving_leaves_only_whole_models(model_dir):
     # A child saves models under new names in a loop and says when each save finished; it is killed once
     # it has finished at least one save, at a different moment of the next saves each time.

@@ -26,6 +26,7 @@ def shop_photo_accuracy(predictor, dataset, fmt):
     return on_photos, on_originals
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "PNG-RGBA"])
 def test_shop_photos_are_classified_nearly_as_well_as_the_dataset(predictor, dataset, fmt):
     on_photos, on_originals = shop_photo_accuracy(predictor, dataset, fmt)
