@@ -8,13 +8,12 @@ This module is imported by pages/inputs.py; it is not a page itself.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from fmnist.data import drawing
+from fmnist.settings import PROJECT_DIR
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets" / "canvas"
+ASSETS = PROJECT_DIR / "assets" / "canvas"
 
 # Passed inline (file contents, not paths): asset paths are only served for components of installed packages.
 _mount = st.components.v2.component(

@@ -13,6 +13,7 @@ import streamlit as st
 
 from fmnist import registry
 from fmnist.data import drawing, preprocess
+from fmnist.settings import PROJECT_DIR
 from pages.attached_run import session_job, session_predictor
 from pages.canvas import drawing_canvas
 from pages.display import enlarge
@@ -21,9 +22,7 @@ from pages.resources import dataset, registry_predictor
 
 SOURCES = {"Draw": "source_draw", "Upload": "source_upload", "Test sample": "source_sample"}
 EXAMPLES_PER_ROW = 3
-EXAMPLES = sorted(
-    p for p in (Path(__file__).resolve().parent.parent / "assets" / "examples").glob("*") if p.suffix in (".png", ".jpg")
-)
+EXAMPLES = sorted(p for p in (PROJECT_DIR / "assets" / "examples").glob("*") if p.suffix in (".png", ".jpg"))
 SESSION_MODEL = "__session__"
 
 

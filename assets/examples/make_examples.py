@@ -14,7 +14,7 @@ from PIL import Image
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # The project root, so that fmnist imports from anywhere.
 
-from fmnist import data  # noqa: E402
+from fmnist.data import fashion_mnist  # noqa: E402
 
 # (file name, test image index, format): one picture per garment we show.
 EXAMPLES = (
@@ -39,14 +39,14 @@ def shop_photo(image28: np.ndarray, rng: np.random.Generator, grain: float, side
 
 
 def main() -> None:
-    dataset = data.load()
+    dataset = fashion_mnist.load()
     rng = np.random.default_rng(0)
     for name, index, fmt in EXAMPLES:
         # Grain makes PNGs large, so only the JPEGs get it.
         photo = shop_photo(dataset.test_images[index], rng, grain=2.0 if fmt == "JPEG" else 0.0)
         options = {"quality": 85} if fmt == "JPEG" else {"optimize": True}
         photo.save(HERE / name, format=fmt, **options)
-        label = data.CLASS_NAMES[dataset.test_labels[index]]
+        label = fashion_mnist.CLASS_NAMES[dataset.test_labels[index]]
         print(f"{name}: test image {index} ({label}), {(HERE / name).stat().st_size // 1024} KB")
 
 
