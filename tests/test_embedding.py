@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from fmnist.charts import vega
 from fmnist.data import fashion_mnist
 from fmnist.inside import embedding, mistakes
 from fmnist.model import architectures, evaluation
@@ -88,12 +89,12 @@ def test_nearest_training_images_mostly_share_the_class(cnn, dataset):
     np.testing.assert_array_equal(one, found[0])
 
 
-def test_confusion_cells_match_fmnist_evaluation(dataset):
+def test_the_charts_confusion_cells_match_fmnist_evaluation(dataset):
     rng = np.random.default_rng(0)
     labels = dataset.test_labels[:2000]
     logits = rng.normal(size=(2000, 10)) + 3.0 * np.eye(10)[labels]
     result = evaluation.score_logits(logits, labels)
-    cells = mistakes.confusion_cells(result)
+    cells = vega.confusion_cells(result.confusion, fashion_mnist.CLASS_NAMES)
     assert len(cells) == 100
     for cell in cells:
         assert cell["count"] == result.confusion[cell["true"], cell["predicted"]]

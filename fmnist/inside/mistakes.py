@@ -1,4 +1,4 @@
-"""Where a model goes wrong: the confusion matrix as cells, the images in a cell, the most confident mistakes.
+"""Where a model goes wrong: the images of one confusion-matrix cell, and the most confident mistakes.
 
 Everything here reads an `evaluation.Evaluation` of the test split, so the counts are the ones
 `fmnist.model.evaluation` reports.
@@ -9,16 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from fmnist.model.evaluation import Evaluation
-
-
-def confusion_cells(result: Evaluation) -> list[dict]:
-    """One record per (true, predicted) cell, rows first: {"true", "predicted", "count"}."""
-    matrix = result.confusion
-    return [
-        {"true": int(true), "predicted": int(predicted), "count": int(matrix[true, predicted])}
-        for true in range(matrix.shape[0])
-        for predicted in range(matrix.shape[1])
-    ]
 
 
 def cell_indices(result: Evaluation, labels: np.ndarray, true: int, predicted: int) -> np.ndarray:
