@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from fmnist.export import codegen, formats
-from fmnist.runs import compare, store
-from pages.display import format_seconds
+from fmnist.runs import compare, store, table
 from pages.navigation import class_names, t
+from pages.runs_table import downloads_ui, filters_ui, selectable, table_ui
 
 st.title(t("runs_title"))
 st.markdown(t("runs_intro"))
@@ -17,28 +17,6 @@ st.markdown(t("runs_intro"))
 def export_bytes(run_id: str, format: str) -> bytes:
     """A run's model exported in `format` (made once per run and format, when a download is asked for)."""
     return formats.to_bytes(compare.load_model(run_id), format)
-
-
-# Lets the user pick runs in the table of every run; returns the ids of the selected rows.
-def table_ui(rows: list[dict]) -> list[str]:
-    frame = pd.DataFrame(rows)
-    frame["train_time"] = [format_seconds(s) if s else "–" for s in frame["train_seconds"]]
-    frame["status"] = [t(f"status_{s}") for s in frame["status"]]
-    columns = {
-        "run": t("run"), "model": t("model"), "network": t("network"), "parameters": t("parameters_short"),
-        "status": t("status"), "epochs_run": t("epochs_run"), "epochs": t("epochs"), "batch_size": t("batch_size"), "learning_rate": t("learning_rate"), "optimizer": t("optimizer"),
-        "dropout": t("dropout"), "augment": t("augment_short"), "early_stopping": t("early_stopping_short"), "label_smoothing": t("label_smoothing_short"), "images": t("subset"), "train_time": t("train_time"), "test_accuracy": t("test_accuracy"), "source": t("source"),
-    }  # fmt: skip
-    state = st.dataframe(
-        frame[list(columns)].rename(columns=columns),
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="multi-row",
-        key=f"runs_table_{st.session_state.setdefault('runs_table_version', 0)}",
-        column_config={t("test_accuracy"): st.column_config.NumberColumn(format="%.4f")},
-    )
-    st.caption(t("runs_select_hint"))
-    return [rows[i]["run"] for i in state.selection.rows if i < len(rows)]
 
 
 # Shows test accuracy against training time for every evaluated run, beside people, the tutorial and the best run.
@@ -155,15 +133,17 @@ def delete_ui(run_id: str) -> None:
                 st.rerun()
 
 
-rows = compare.table()
+rows = table.rows()  # Settings and final figures only: no run's history is read for the table.
 if not rows:
     st.info(t("runs_none"))
     st.stop()
-selected = table_ui(rows)
-scatter_ui(rows, selected)
+shown = filters_ui(rows)
+selected = table_ui(shown, len(rows))
+downloads_ui(shown)
+scatter_ui([r for r in shown if selectable(r)], selected)
 if selected:
-    compare_ui(selected)
+    compare_ui(selected)  # Curves and per-class accuracy are read for the selected runs only.
 if len(selected) == 1:
-    run_tools_ui(next(r for r in rows if r["run"] == selected[0]))
+    run_tools_ui(next(r for r in shown if r["run"] == selected[0]))
 elif not selected:
     st.caption(t("runs_pick_one"))
