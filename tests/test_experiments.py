@@ -42,6 +42,8 @@ def test_table_has_every_run_with_its_figures(two_runs):
     assert rows[mlp]["model"] == "mlp" and rows[mlp]["status"] == "finished" and rows[mlp]["epochs_run"] == 2
     assert 0.5 < rows[mlp]["test_accuracy"] <= 1 and rows[mlp]["train_seconds"] > 0
     assert rows[failed]["status"] == "failed" and rows[failed]["test_accuracy"] is None and rows[failed]["error"]
+    # Every ended run records its epoch count, so the table reads no history.
+    assert [store.get(run_id, root).status()["epochs_run"] for run_id in (mlp, cnn, failed)] == [2, 1, 0]
     assert compare.best(list(rows.values()))["run"] in (mlp, cnn)
     assert compare.frontier(list(rows.values()))  # At least the fastest evaluated run.
 

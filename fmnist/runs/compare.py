@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
-from fmnist.runs import curves, store
 from fmnist.data import fashion_mnist
-from fmnist.model.config import ACTIVE_STATUSES, DONE_STATUSES, architecture_settings, parameter_count
+from fmnist.model.config import ACTIVE_STATUSES, DONE_STATUSES
+from fmnist.runs import curves, store
+from fmnist.runs import table as table_rows
 from fmnist.settings import PROJECT_DIR
 
 # Zalando's crowd of people labelled 1,000 test images with 83.5 % accuracy (Fashion-MNIST's README).
@@ -26,47 +26,13 @@ class ExperimentsError(Exception):
 
 
 def row(run: store.Run) -> dict:
-    """One run as a table row: what it trained, how it ended, how good it is."""
-    config, status, evaluation = run.config(), run.status(), run.evaluation() or {}
-    history = run.history().get("history", {})
-    try:
-        layers = architecture_settings(config.model, config.architecture())
-        parameters = parameter_count(config.model, layers)
-    except (TypeError, ValueError):  # A hand-edited config.json: the row still shows the rest.
-        layers, parameters = {}, None
-    widths = layers.get("hidden_units") or layers.get("filters") or ()
-    return {
-        "run": run.id,
-        "model": config.model,
-        # The network builder's layers: "128" (hidden widths) or "32-64 / 128" (filters per block / dense units).
-        "network": "-".join(map(str, widths))
-        + ((" BN↓" if layers.get("norm_after_pool") else " BN") if layers.get("batch_norm") else "")
-        + (f" / {layers['dense_units']}" if "dense_units" in layers else ""),
-        "dropout": layers.get("dropout"),
-        "parameters": parameters,
-        "augment": config.augment,
-        "early_stopping": config.early_stopping,
-        "label_smoothing": config.label_smoothing,
-        "epochs": config.epochs,
-        "batch_size": config.batch_size,
-        "learning_rate": config.learning_rate,
-        "optimizer": config.optimizer,
-        "schedule": config.schedule,
-        "images": config.limit or 60000,
-        "seed": config.seed,
-        "status": status.get("status", "failed"),
-        "source": status.get("source", ""),
-        "epochs_run": len(history.get("epoch", [])),
-        "train_seconds": status.get("train_seconds"),
-        "test_accuracy": evaluation.get("accuracy"),
-        "created": status.get("created"),
-        "error": status.get("error"),
-    }
+    """One run as a table row: what it trained, how it ended, how good it is (fmnist.runs.table.row)."""
+    return table_rows.row(run)
 
 
 def table(root=None) -> list[dict]:
-    """Every run, newest first, as rows."""
-    return [row(run) for run in store.list_runs(root)]
+    """Every run, newest first, as rows; a damaged folder as an "unreadable" row (fmnist.runs.table.rows)."""
+    return table_rows.rows(root)
 
 
 def overlay(run_ids: list[str], metric: str, by: str = "step", root=None) -> list[dict]:
@@ -103,7 +69,9 @@ def per_class(run_ids: list[str], root=None) -> list[dict]:
     for run_id in run_ids:
         evaluation = store.get(run_id, root).evaluation() or {}
         for class_id, accuracy in enumerate(evaluation.get("per_class_accuracy") or []):
-            rows.append({"run": run_id, "class_id": class_id, "class": fashion_mnist.CLASS_NAMES[class_id], "accuracy": float(accuracy)})
+            rows.append(
+                {"run": run_id, "class_id": class_id, "class": fashion_mnist.CLASS_NAMES[class_id], "accuracy": float(accuracy)}
+            )
     return rows
 
 

@@ -114,7 +114,8 @@ def execute(run: store.Run, control: Control, emit=lambda event: None, dataset=N
         final = {"status": "failed", "error": training.describe_error(error)}
         with contextlib.suppress(store.RunsError):
             run.write("history.json", log.to_dict())
-    status = run.update_status(**final, ended=time.time())
+    # Every ended run records the epochs it finished (a failed one too), so the table of runs reads no history.
+    status = run.update_status(**{"epochs_run": len(log.copy()[1]["epoch"]), **final}, ended=time.time())
     emit({"type": "end", **final})
     return status, model, evaluation
 

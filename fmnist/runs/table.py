@@ -1,0 +1,299 @@
+"""The table of every run: one plain row per run folder, and what the runs page and `runs --csv` do with them.
+
+A row holds a run's settings (SETTINGS) and how it ended (RESULTS), in COLUMNS order. Building it reads only
+the small files of a run (config.json, status.json, and evaluation.json when status.json lacks the accuracy),
+never history.json: the runs that ended record their epoch count in status.json. Only a run still training, or
+one recorded before that field existed, falls back to its own history.
+
+A folder that cannot be read (a missing or invalid config.json or status.json, a config with unknown fields or
+values of the wrong type, a status that is not a known one) becomes an "unreadable" row that keeps its id and
+says why in "error", logged once at WARNING: one damaged or hand-edited folder never hides the others.
+No TensorFlow here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import functools
+import io
+import json
+import logging
+import math
+import os
+import types
+import typing
+from dataclasses import fields
+from pathlib import Path
+
+from fmnist.model.config import STATUSES, TrainConfig, architecture_settings, parameter_count
+from fmnist.runs import store
+from fmnist.settings import runs_dir
+
+logger = logging.getLogger(__name__)
+
+SETTINGS = (
+    "model", "network", "dropout", "parameters", "augment", "early_stopping", "label_smoothing", "epochs",
+    "batch_size", "learning_rate", "optimizer", "schedule", "images", "seed",
+)  # fmt: skip
+RESULTS = ("status", "epochs_run", "train_seconds", "test_accuracy", "created", "source", "error")
+COLUMNS = ("run", *SETTINGS, *RESULTS)
+UNREADABLE = "unreadable"
+
+# The folders (full paths) already reported as unreadable, with why: each is logged once per process, not at every rerun.
+_warned: set[tuple[str, str]] = set()
+
+
+class Unreadable(Exception):
+    """A run folder whose records cannot be read or make no sense; the message says why, in one line."""
+
+
+def _read_json(path: Path, name: str):
+    """A JSON file of a run folder; Unreadable when it is missing, not a file, not UTF-8 or not JSON."""
+    try:
+        return json.loads((path / name).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise Unreadable(f"{name} is missing") from None
+    except IsADirectoryError:
+        raise Unreadable(f"{name} is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise Unreadable(f"{name} is not UTF-8 text") from None
+    except ValueError as error:
+        raise Unreadable(f"{name} is not valid JSON ({error.__class__.__name__})") from None
+    except OSError as error:
+        raise Unreadable(f"{name} cannot be read ({error.strerror or error})") from None
+
+
+def _matches(value, kind) -> bool:
+    """Whether a JSON value fits a TrainConfig field's type (bool is not a number; a list stands for a tuple)."""
+    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+        return any(_matches(value, arm) for arm in typing.get_args(kind))
+    if kind is type(None):
+        return value is None
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is str:
+        return isinstance(value, str)
+    if typing.get_origin(kind) is tuple:
+        item = typing.get_args(kind)[0]
+        return isinstance(value, list) and all(_matches(v, item) for v in value)
+    return False
+
+
+@functools.cache
+def _config_types() -> dict:
+    hints = typing.get_type_hints(TrainConfig)
+    return {field.name: hints[field.name] for field in fields(TrainConfig)}
+
+
+def _config(path: Path) -> TrainConfig:
+    values = _read_json(path, "config.json")
+    if not isinstance(values, dict):
+        raise Unreadable("config.json does not hold an object")
+    kinds = _config_types()
+    unknown = sorted(set(values) - set(kinds))
+    if unknown:
+        raise Unreadable(f"config.json has an unknown setting: {unknown[0]}")
+    for key, value in values.items():
+        if not _matches(value, kinds[key]):
+            raise Unreadable(f"config.json: {key} has a value of the wrong type ({value!r:.40})")
+    try:
+        return TrainConfig.from_dict(values)
+    except (TypeError, ValueError, KeyError) as error:
+        raise Unreadable(f"config.json makes no sense ({error})") from None
+
+
+def _number(value) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _status(path: Path) -> dict:
+    status = _read_json(path, "status.json")
+    if not isinstance(status, dict):
+        raise Unreadable("status.json does not hold an object")
+    if status.get("status") not in STATUSES:
+        raise Unreadable(f"status.json has an unknown status ({status.get('status')!r:.40})")
+    for key in ("created", "train_seconds", "test_accuracy"):
+        if not _number(status.get(key)):
+            raise Unreadable(f"status.json: {key} is not a number")
+    if "epochs_run" in status and not (isinstance(status["epochs_run"], int) and not isinstance(status["epochs_run"], bool)):
+        raise Unreadable("status.json: epochs_run is not a whole number")
+    for key in ("source", "error"):
+        if not (status.get(key) is None or isinstance(status[key], str)):
+            raise Unreadable(f"status.json: {key} is not text")
+    return status
+
+
+@functools.cache
+def _network(model: str, layers: tuple) -> tuple[str, object, int | None]:
+    """(network text, dropout, parameter count) of a model's network settings; the same few repeat in most tables."""
+    try:
+        settings = architecture_settings(model, dict(layers))
+        parameters = parameter_count(model, settings)
+    except (TypeError, ValueError, KeyError):  # A hand-edited config.json: the row still shows the rest.
+        return "", None, None
+    widths = settings.get("hidden_units") or settings.get("filters") or ()
+    # The network builder's layers: "128" (hidden widths) or "32-64 / 128" (filters per block / dense units).
+    text = (
+        "-".join(map(str, widths))
+        + ((" BN↓" if settings.get("norm_after_pool") else " BN") if settings.get("batch_norm") else "")
+        + (f" / {settings['dense_units']}" if "dense_units" in settings else "")
+    )
+    return text, settings.get("dropout"), parameters
+
+
+def _epochs_run(run: store.Run, status: dict) -> int:
+    """Epochs trained: from status.json; only a run without that count (still training, or older) reads its history."""
+    if "epochs_run" in status:
+        return status["epochs_run"]
+    if status["status"] in ("queued", "cancelled"):
+        return 0
+    history = run.read("history.json", {})
+    epochs = history.get("history", {}).get("epoch") if isinstance(history, dict) else None
+    return len(epochs) if isinstance(epochs, list) else 0
+
+
+def _accuracy(run: store.Run, status: dict):
+    if status.get("test_accuracy") is not None:
+        return status["test_accuracy"]
+    if status["status"] not in ("stopped", "finished"):
+        return None
+    evaluation = run.read("evaluation.json")
+    accuracy = evaluation.get("accuracy") if isinstance(evaluation, dict) else None
+    return accuracy if _number(accuracy) else None
+
+
+def row(run: store.Run) -> dict:
+    """One run as a table row (COLUMNS); Unreadable when its folder cannot be read or makes no sense."""
+    config, status = _config(run.path), _status(run.path)
+    layers = tuple(sorted(config.architecture().items()))
+    try:
+        network, dropout, parameters = _network(config.model, layers)
+    except TypeError:  # Settings that cannot be cached (unhashable) cannot be a network either.
+        network, dropout, parameters = "", None, None
+    return {
+        "run": run.id,
+        "model": config.model,
+        "network": network,
+        "dropout": dropout,
+        "parameters": parameters,
+        "augment": config.augment,
+        "early_stopping": config.early_stopping,
+        "label_smoothing": config.label_smoothing,
+        "epochs": config.epochs,
+        "batch_size": config.batch_size,
+        "learning_rate": config.learning_rate,
+        "optimizer": config.optimizer,
+        "schedule": config.schedule,
+        "images": config.limit or 60000,
+        "seed": config.seed,
+        "status": status["status"],
+        "epochs_run": _epochs_run(run, status),
+        "train_seconds": status.get("train_seconds"),
+        "test_accuracy": _accuracy(run, status),
+        "created": status.get("created"),
+        "source": status.get("source", ""),
+        "error": status.get("error"),
+    }
+
+
+def unreadable_row(run_id: str, why: str) -> dict:
+    return {**dict.fromkeys(COLUMNS), "run": run_id, "status": UNREADABLE, "error": why}
+
+
+def rows(root=None) -> list[dict]:
+    """Every run folder, newest first, as a row; a damaged one as an "unreadable" row. Reads no history.json
+    (but for a run still training, or one recorded before status.json kept its epoch count)."""
+    root = Path(root) if root is not None else runs_dir()
+    try:
+        with os.scandir(root) as entries:
+            names = sorted((e.name for e in entries if store.is_run_id(e.name) and e.is_dir()), reverse=True)
+    except OSError:
+        return []
+    table = []
+    for name in names:
+        try:
+            table.append(row(store.Run(name, root / name)))
+        except Unreadable as error:
+            why = str(error)
+            if (str(root / name), why) not in _warned:
+                _warned.add((str(root / name), why))
+                logger.warning("Run %s is unreadable: %s", name, why)
+            table.append(unreadable_row(name, why))
+    return table
+
+
+def differing(rows: list[dict], keys=SETTINGS) -> list[str]:
+    """The settings among `keys` (order kept) whose values are not all equal among the readable `rows`."""
+    readable = [r for r in rows if r.get("status") != UNREADABLE]
+    return [key for key in keys if len({_text(r.get(key)) for r in readable}) > 1]
+
+
+def _text(value) -> str:
+    """A value as a person searches or compares it: "" for None, "128" for 128, "0.001" for 1e-3."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}" if value == value else "nan"
+    return str(value)
+
+
+def created_date(row: dict) -> datetime.date | None:
+    """The UTC day a run was created (run ids are UTC times too), or None."""
+    created = row.get("created")
+    if not isinstance(created, (int, float)) or not math.isfinite(created):
+        return None
+    try:
+        return datetime.datetime.fromtimestamp(created, datetime.UTC).date()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def filter_rows(rows: list[dict], query: str = "", models=(), statuses=(), sources=(), since=None, until=None) -> list[dict]:
+    """The rows that pass every filter given (an empty one passes all), order kept.
+
+    query: a case-insensitive piece of the run id or of any setting's text; models, statuses, sources: the
+    values allowed; since, until: datetime.date bounds (inclusive) on the UTC day the run was created. An
+    unreadable row has no settings: only the query (on its id) and the statuses judge it.
+    """
+    needle = (query or "").strip().lower()
+    models, statuses, sources = set(models or ()), set(statuses or ()), set(sources or ())
+    kept = []
+    for r in rows:
+        if statuses and r.get("status") not in statuses:
+            continue
+        if needle and needle not in r["run"].lower() and not any(needle in _text(r.get(key)).lower() for key in SETTINGS):
+            continue
+        if r.get("status") != UNREADABLE:
+            if (models and r.get("model") not in models) or (sources and r.get("source") not in sources):
+                continue
+            if since is not None or until is not None:
+                day = created_date(r)
+                if day is None or (since is not None and day < since) or (until is not None and day > until):
+                    continue
+        kept.append(r)
+    return kept
+
+
+def _plain(value):
+    """A value JSON can hold: a number that is not finite becomes None."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def to_csv(rows: list[dict]) -> str:
+    """The rows as CSV text: a header of COLUMNS, then one line per row; None is an empty cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for r in rows:
+        writer.writerow(["" if _plain(r.get(key)) is None else r.get(key) for key in COLUMNS])
+    return out.getvalue()
+
+
+def to_json(rows: list[dict]) -> str:
+    """The rows as one line of JSON: a list of objects with COLUMNS in that order; None is null."""
+    return json.dumps([{key: _plain(r.get(key)) for key in COLUMNS} for r in rows], ensure_ascii=False)
