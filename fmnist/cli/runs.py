@@ -14,23 +14,31 @@ from fmnist.cli.models import fail
 
 
 def runs_command(args) -> int:
-    """List every recorded run, newest first."""
-    from fmnist.runs import compare
+    """List every recorded run, newest first: a table, or every column as CSV (--csv) or JSON (--json)."""
+    from fmnist.runs import table
 
-    rows = compare.table()
+    rows = table.rows()
+    if args.csv:
+        print(table.to_csv(rows), end="")
+        return 0
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
+        print(table.to_json(rows))
         return 0
     if not rows:
         print("No runs yet: train one with `python -m fmnist train` or on the app's Train page.")
         return 0
-    print(f"{'run':24s} {'model':5s} {'status':9s} {'epochs':>6s} {'batch':>5s} {'rate':>7s} {'time':>8s} {'accuracy':>8s}")
+    print(f"{'run':24s} {'model':5s} {'status':10s} {'epochs':>6s} {'batch':>5s} {'rate':>7s} {'time':>8s} {'accuracy':>8s}")
     for r in rows:
+        if r["status"] == table.UNREADABLE:  # A damaged folder: its id and why, in place of its figures.
+            print(f"{r['run']:24s} {'–':5s} {r['status']:10s} {r['error']}")
+            continue
         seconds = f"{r['train_seconds']:.1f} s" if r["train_seconds"] else "–"
         accuracy = f"{r['test_accuracy']:.4f}" if r["test_accuracy"] is not None else "–"
-        epochs = f"{r['epochs_run']}/{r['epochs']}"
+        epochs = f"{r['epochs_run']}/{r['epochs'] if r['epochs'] is not None else '–'}"
+        batch = "–" if r["batch_size"] is None else str(r["batch_size"])
+        rate = "–" if r["learning_rate"] is None else f"{r['learning_rate']:g}"
         print(
-            f"{r['run']:24s} {r['model']:5s} {r['status']:9s} {epochs:>6s} {r['batch_size']:>5d} {r['learning_rate']:>7g} {seconds:>8s} {accuracy:>8s}"
+            f"{r['run']:24s} {r['model']:5s} {r['status']:10s} {epochs:>6s} {batch:>5s} {rate:>7s} {seconds:>8s} {accuracy:>8s}"
         )
     return 0
 
@@ -100,7 +108,9 @@ def add_commands(commands) -> dict:
         help="list recorded training runs",
         description="Every training run recorded in the runs folder ($FMNIST_RUNS_DIR, default runs/), newest first.",
     )
-    runs.add_argument("--json", action="store_true", help="print one JSON list")
+    output = runs.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON list, an object per run")
+    output.add_argument("--csv", action="store_true", help="print every run as CSV: run id, every setting, every result")
 
     export = commands.add_parser(
         "export",
