@@ -20,6 +20,7 @@ NAMED = {
     "epoch-cost": "fmnist.bench.epoch_cost",
     "augmentation": "fmnist.bench.augmentation",
     "upload-memory": "fmnist.bench.upload_memory",
+    "runs-page": "fmnist.bench.runs_page",
 }
 
 
