@@ -110,7 +110,7 @@ def table_ui(rows: list[dict], total: int) -> list[str]:
     only_differs = st.toggle(t("runs_only_differs"), value=True, key="runs_only_differs", help=t("runs_only_differs_help"))
     frame, differing = build_frame(rows, selected, only_differs)
     frame["status"] = [status_text(s) for s in frame["status"]]
-    frame["source"] = [source_text(s) if s is not None else None for s in frame["source"]]
+    frame["source"] = [source_text(s) if isinstance(s, str) and s else None for s in frame["source"]]
     data = frame.rename(columns={c: t(h) for c, h in HEADERS.items()})
     if differing:
         marked = {t(HEADERS[c]) for c in differing if c in frame}
@@ -129,6 +129,7 @@ def table_ui(rows: list[dict], total: int) -> list[str]:
         on_select="rerun",
         selection_mode="multi-row",
         key=key,
+        placeholder="–",
         selection_default={"selection": {"rows": default, "columns": []}} if default else None,
         column_config={
             t("test_accuracy"): st.column_config.NumberColumn(format="%.4f"),
