@@ -94,6 +94,8 @@ def damage(folder, kind):
         config.write_text(json.dumps({**json.loads(config.read_text()), "colour": "blue"}), encoding="utf-8")
     elif kind == "config wrong type":
         config.write_text(json.dumps({**json.loads(config.read_text()), "epochs": "ten"}), encoding="utf-8")
+    elif kind == "config unknown model":
+        config.write_text(json.dumps({**json.loads(config.read_text()), "model": "transformer"}), encoding="utf-8")
     elif kind == "config a list":
         config.write_text("[1, 2]", encoding="utf-8")
     elif kind == "status unknown":
@@ -103,7 +105,7 @@ def damage(folder, kind):
 
 
 KINDS = ("no config", "no status", "config not json", "status not utf-8", "config is a folder", "config unknown field",
-         "config wrong type", "config a list", "status unknown", "status wrong type")  # fmt: skip
+         "config wrong type", "config unknown model", "config a list", "status unknown", "status wrong type")  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", KINDS)

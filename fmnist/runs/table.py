@@ -26,7 +26,7 @@ import typing
 from dataclasses import fields
 from pathlib import Path
 
-from fmnist.model.config import STATUSES, TrainConfig, architecture_settings, parameter_count
+from fmnist.model.config import ARCHITECTURES, STATUSES, TrainConfig, architecture_settings, parameter_count
 from fmnist.runs import store
 from fmnist.settings import runs_dir
 
@@ -101,6 +101,8 @@ def _config(path: Path) -> TrainConfig:
     for key, value in values.items():
         if not _matches(value, kinds[key]):
             raise Unreadable(f"config.json: {key} has a value of the wrong type ({value!r:.40})")
+    if values.get("model", "mlp") not in ARCHITECTURES:
+        raise Unreadable(f"config.json names an unknown model ({values['model']!r:.40})")
     try:
         return TrainConfig.from_dict(values)
     except (TypeError, ValueError, KeyError) as error:
@@ -220,10 +222,14 @@ def rows(root=None) -> list[dict]:
             table.append(row(store.Run(name, root / name)))
         except Unreadable as error:
             why = str(error)
-            if (str(root / name), why) not in _warned:
-                _warned.add((str(root / name), why))
-                logger.warning("Run %s is unreadable: %s", name, why)
-            table.append(unreadable_row(name, why))
+        except Exception as error:  # Values no check above foresaw: still one row, never a broken page or CSV.
+            why = f"its records make no sense ({error.__class__.__name__}: {error})".splitlines()[0]
+        else:
+            continue
+        if (str(root / name), why) not in _warned:
+            _warned.add((str(root / name), why))
+            logger.warning("Run %s is unreadable: %s", name, why)
+        table.append(unreadable_row(name, why))
     return table
 
 
