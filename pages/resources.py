@@ -9,9 +9,11 @@ job manager (fmnist.runs.jobs).
 
 from __future__ import annotations
 
+import atexit
 import gc
 import logging
 import threading
+import time
 from concurrent.futures import Future
 
 import numpy as np
@@ -68,8 +70,36 @@ def ready_predictor(load):
         predictor = Predictor(load())
         predictor.predict_one(np.zeros((28, 28), np.float32))
         gc.freeze()
-    threading.Thread(target=predictor.compile_one, name="fmnist-compile", daemon=True).start()
+    start_background(predictor.compile_one, "fmnist-compile")
     return predictor
+
+
+# Background work inside TensorFlow (the warm-up, compiling a single-image pass). Daemon threads, so they never
+# keep a stopping server alive for long; but one still running inside TensorFlow's C++ code while the process
+# exits can crash it, as TensorFlow's own state is torn down under it. So the process waits for them at exit.
+_background: list[threading.Thread] = []
+_background_lock = threading.Lock()
+
+
+def start_background(target, name: str) -> threading.Thread:
+    """Run `target` in a daemon thread that the process lets finish before it exits (see finish_background_work)."""
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    with _background_lock:
+        _background[:] = [other for other in _background if other.is_alive()]
+        _background.append(thread)
+    thread.start()
+    return thread
+
+
+@atexit.register
+def finish_background_work(timeout: float = 60.0) -> list[str]:
+    """Wait up to `timeout` seconds in all for the background threads still running; the names of any left running."""
+    deadline = time.monotonic() + timeout
+    with _background_lock:
+        threads = list(_background)
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return [thread.name for thread in threads if thread.is_alive()]
 
 
 # The warm-up's predictor for one saved model, keyed as registry_predictor is: (name, sha256). A Future, so that
@@ -126,8 +156,7 @@ def start_warm_up() -> threading.Thread | None:
         return None
     with _warm_lock:
         if _warm_up_thread is None:
-            _warm_up_thread = threading.Thread(target=warm_default_predictor, name="fmnist-warm-up", daemon=True)
-            _warm_up_thread.start()
+            _warm_up_thread = start_background(warm_default_predictor, "fmnist-warm-up")
         return _warm_up_thread
 
 

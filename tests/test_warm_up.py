@@ -1,6 +1,8 @@
 """The warm-up (pages/resources.py): it runs outside any script run, so it calls no Streamlit cached function,
 and the predictor it makes is the one the first session gets, not a second load of the same model."""
 
+import threading
+
 import numpy as np
 
 from fmnist import registry
@@ -30,3 +32,7 @@ def test_the_warm_up_loads_the_default_model_once_and_hands_it_to_the_first_sess
     assert loads == [registry.DEFAULT_NAME]  # The session's predictor is the warm one.
     assert predictor.predict_one(np.zeros((28, 28), np.float32)).shape == (10,)
     cached.clear()
+    # The single-image pass compiles in a background thread; the process waits for it at exit (TensorFlow torn
+    # down under a thread still compiling can crash the process), and so does this test.
+    assert resources.finish_background_work() == []
+    assert not [thread for thread in threading.enumerate() if thread.name == "fmnist-compile"]
