@@ -1,99 +1,69 @@
 """Show the code: a run's settings as a standalone Keras script in the tutorial's own style.
 
-`script(config, architecture)` returns the text of a Python file that needs only keras and numpy:
-its settings are constants at the top (EPOCHS, BATCH_SIZE, LEARNING_RATE, ...), it loads
-Fashion-MNIST the way this project does (the Debian files, then Keras's cache), builds the same
-architecture, trains with the same learning-rate schedule and prints the test accuracy.
+`script(config)` returns the text of a Python file that needs only keras and numpy. It is made of the steps
+the pages show (fmnist.export.snippets*): it loads Fashion-MNIST the way this project does (the Debian files,
+then Keras's cache), builds the same network, trains it with the same learning-rate schedule, prints the test
+accuracy and makes the tutorial's probability model. Its number settings are constants at the top (EPOCHS,
+BATCH_SIZE, LEARNING_RATE, SEED, and those the run uses); its choices (network, optimizer, schedule,
+augmentation, early stopping) are written into the code.
 """
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from string import Template
 
-from fmnist.model.config import architecture_settings
-from fmnist.model.network import MLP_NORM_MOMENTUM
+from fmnist.export import snippets, snippets_predict, snippets_train
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "train_script.py.txt"
-
-SETTINGS_CODE = {
-    "mlp": (
-        "HIDDEN_UNITS = {hidden_units!r}  # Units of each hidden Dense layer (the tutorial: [128]).\n"
-        "DROPOUT = {dropout!r}  # Fraction of hidden units dropped during training (0 for none).\n"
-        "BATCH_NORM = {batch_norm!r}  # Batch normalisation after each hidden layer, before its ReLU.\n"
-    ),
-    "cnn": (
-        "FILTERS = {filters!r}  # Filters of each convolution block (3×3 convolution + 2×2 max pooling).\n"
-        "DENSE_UNITS = {dense_units!r}  # Units of the dense layer before the output.\n"
-        "DROPOUT = {dropout!r}  # Fraction of the flattened features dropped during training.\n"
-        "BATCH_NORM = {batch_norm!r}  # Batch normalisation after each convolution, before its ReLU.\n"
-        "NORM_AFTER_POOL = {norm_after_pool!r}  # With batch normalisation: pool first, then normalise (faster).\n"
-    ),
-}
-
-BUILD_CODE = {
-    "mlp": f'''\
-    """The tutorial's network: Flatten, hidden Dense layers with ReLU, then 10 logits."""
-    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten()], name="mlp")
-    for units in HIDDEN_UNITS:
-        if BATCH_NORM:
-            model.add(layers.Dense(units, use_bias=False))
-            model.add(layers.BatchNormalization(momentum={MLP_NORM_MOMENTUM!r}))  # Quick to follow the batches' statistics.
-            model.add(layers.Activation("relu"))
-        else:
-            model.add(layers.Dense(units, activation="relu"))
-        if DROPOUT:
-            model.add(layers.Dropout(DROPOUT))
-    model.add(layers.Dense(10))
-    return model''',
-    "cnn": '''\
-    """A small convolutional network: convolution blocks, then a dense head with dropout, then 10 logits."""
-    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Reshape((28, 28, 1))], name="cnn")
-    for filters in FILTERS:
-        if BATCH_NORM:
-            model.add(layers.Conv2D(filters, 3, padding="same", use_bias=False))
-            if NORM_AFTER_POOL:
-                model.add(layers.MaxPooling2D())
-            model.add(layers.BatchNormalization())
-            model.add(layers.Activation("relu"))
-        else:
-            model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
-        if not (BATCH_NORM and NORM_AFTER_POOL):
-            model.add(layers.MaxPooling2D())
-    model.add(layers.Flatten())
-    if DROPOUT:
-        model.add(layers.Dropout(DROPOUT))
-    model.add(layers.Dense(DENSE_UNITS, activation="relu"))
-    model.add(layers.Dense(10))
-    return model''',
-}
-
 TITLES = {"mlp": "tutorial's network (a multilayer perceptron)", "cnn": "convolutional network"}
 
+# Each number setting's constant and its comment, in the order they are declared.
+SETTINGS = {
+    "epochs": ("EPOCHS", "Passes over the training images."),
+    "batch_size": ("BATCH_SIZE", "Images per gradient step."),
+    "learning_rate": ("LEARNING_RATE", "Step size of the optimizer (its peak, with a schedule)."),
+    "seed": ("SEED", "Seeds the weights and the shuffling."),
+    "limit": ("LIMIT", "Train on the first LIMIT training images only (None for all 60000)."),
+    "validation_split": ("VALIDATION_SPLIT", "Fraction of the training images held out (the last ones) to validate each epoch."),
+    "early_stopping": ("EARLY_STOPPING", "Stop once the validation loss has not improved for this many epochs."),
+    "label_smoothing": ("LABEL_SMOOTHING", "The loss aims at 1 - s + s/10 for the true class and s/10 for the others."),
+}
 
-def script(config, origin: str = "", filename: str = "train.py") -> str:
+
+def used_settings(config) -> list[str]:
+    """The number settings this run's code uses: the four every run has, and those it turns on."""
+    return [key for key in SETTINGS if key in ("epochs", "batch_size", "learning_rate", "seed") or getattr(config, key)]
+
+
+def script(config, origin: str = "", filename: str = "train.py", lang: str = "en") -> str:
     """The standalone training script for a resolved TrainConfig: its network, augmentation and early stopping too."""
-    if config.model not in BUILD_CODE:
+    if config.model not in TITLES:
         raise ValueError(f'No code template for the model "{config.model}".')
-    settings = {key: list(value) if isinstance(value, tuple) else value
-                for key, value in architecture_settings(config.model, config.architecture()).items()}  # fmt: skip
+    keys = used_settings(config)
+    names = {key: SETTINGS[key][0] for key in keys}
+    settings = "\n".join(f"{SETTINGS[key][0]} = {getattr(config, key)!r}  # {SETTINGS[key][1]}" for key in keys)
+    choices = (
+        f"model {config.model}, optimizer {config.optimizer}, schedule {config.schedule}, "
+        f"augmentation {'on' if config.augment else 'off'}"
+    )
+    build = snippets_train.build(config, lang)
+    train = (snippets_train.compile_model(config, lang, names),
+             snippets_train.fit(config, lang, names), snippets_train.evaluate(lang))  # fmt: skip
     values = {
         "ORIGIN": origin or "Generated by Fashion-MNIST Studio.",
         "FILENAME": filename,
-        "MODEL": config.model,
         "MODEL_TITLE": TITLES[config.model],
-        "EPOCHS": repr(int(config.epochs)),
-        "BATCH_SIZE": repr(int(config.batch_size)),
-        "LEARNING_RATE": repr(float(config.learning_rate)),
-        "OPTIMIZER": config.optimizer,
-        "SCHEDULE": config.schedule,
-        "VALIDATION_SPLIT": repr(float(config.validation_split)),
-        "LIMIT": repr(config.limit),
-        "SEED": repr(int(config.seed)),
-        "AUGMENT": repr(bool(config.augment)),
-        "EARLY_STOPPING": repr(int(config.early_stopping)),
-        "LABEL_SMOOTHING": repr(float(config.label_smoothing)),
-        "ARCHITECTURE_SETTINGS": SETTINGS_CODE[config.model].format(**settings),
-        "BUILD_MODEL": BUILD_CODE[config.model],
+        "IMPORTS": snippets.imports(lang, plots=False),
+        "SETTINGS": settings,
+        "CHOICES": choices,
+        "BUILD_MODEL": textwrap.indent(build.rstrip("\n"), "    "),
+        "LOAD_DATA": snippets.load_data(lang),
+        "CLASS_NAMES": snippets.class_names(lang),
+        "SCALE": snippets.scale(lang),
+        "PREPARE": snippets_train.prepare(config, lang, names),
+        "TRAIN": "\n".join(train).rstrip("\n"),
+        "PREDICT": "\n".join((snippets_predict.model_input(snippets_predict.SAMPLE, 0, lang), snippets_predict.predict(lang))),
     }
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
