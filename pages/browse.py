@@ -6,6 +6,8 @@ import streamlit as st
 
 from fmnist.charts import figures
 from fmnist.data import fashion_mnist
+from fmnist.export import snippets
+from pages.code_view import show_code
 from pages.navigation import class_names, language, t
 from pages.resources import dataset, load_dataset
 
@@ -117,6 +119,7 @@ def detail_ui(split: str, images: np.ndarray, labels: np.ndarray) -> None:
     if st.toggle(t("show_pixels"), key="show_pixels"):
         pixels = pd.DataFrame(images[index]).style.background_gradient(cmap="gray", vmin=0, vmax=255, axis=None)
         st.dataframe(pixels, height=1020)
+    show_code(snippets.show_image(split, index, language()), key="code_image")
 
 
 # Shows the average image of each class.
@@ -128,11 +131,13 @@ def means_ui(split: str) -> None:
 
 ds = dataset()
 facts_ui(ds)
+show_code(snippets.browse_data(language()), key="code_data")
 st.subheader(t("grid"))
 split, classes, order, seed = grid_controls_ui()
 images, labels = ds.split(split)
 page = page_ui(fashion_mnist.page_count(labels, classes, PER_PAGE))
 indices = fashion_mnist.select_indices(labels, classes, order, seed, page, PER_PAGE)
 grid_ui(split, indices)
+show_code(snippets.image_grid(split, classes, order, seed, page, language()), key="code_grid")
 detail_ui(split, images, labels)
 means_ui(split)

@@ -7,6 +7,7 @@ import streamlit as st
 from fmnist.charts import figures
 from fmnist.data import preprocess
 from fmnist.inside import explain, pictures, pipeline_steps
+from pages.code_view import show_prediction_code
 from pages.display import enlarge
 from pages.inputs import ChosenInput, input_ui, model_key, model_ui, predictor_for, source_ui
 from pages.inspect_views import embedding_ui, errors_ui, neighbours_ui
@@ -167,6 +168,7 @@ if chosen.image is not None:
         class_id = class_ui(predictor.predict_one(chosen.image), chosen.true_label)
     result = explained(predictor.model, key, chosen.image, class_id)
     steps_ui(chosen)
+    show_prediction_code(chosen, choice, infos, key="code_inspect")
     layers_ui(predictor.model, result)
 templates_ui(predictor.model)
 if chosen.image is not None:

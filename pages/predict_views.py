@@ -8,6 +8,7 @@ import streamlit as st
 
 from fmnist.charts import vega
 from fmnist.data import fashion_mnist
+from pages.code_view import show_prediction_code
 from pages.display import enlarge
 from pages.inputs import input_ui, predictor_for
 from pages.navigation import class_names, t
@@ -47,3 +48,4 @@ def input_and_prediction_ui(choice: str, infos: dict, source: str) -> None:
         prediction_ui(probabilities, chosen.true_label)
     spec = vega.probability_bars(probabilities, class_names(), chosen.true_label)
     st.vega_lite_chart(spec, width=600, theme=None, key="probability_bars")
+    show_prediction_code(chosen, choice, infos, key="code_predict")

@@ -12,14 +12,16 @@ import streamlit as st
 
 from fmnist import registry
 from fmnist.charts import figures
+from fmnist.export import snippets_train
 from fmnist.model.config import TrainConfig
 from fmnist.runs import curves, jobs, store
 from pages import train_epochs
 from pages.attached_run import attached_run_id, run_view
+from pages.code_view import show_code
 from pages.display import confusion_chart, format_seconds, session_png
 from pages.navigation import class_names, language, t
 from pages.resources import dataset, job_manager, run_model
-from pages.train_form import config_ui, describe_network
+from pages.train_form import config_ui, current_config, describe_network
 
 CHARTS_EVERY = 2.0  # seconds between two redraws of the live curves and grid (the progress: every second)
 
@@ -252,6 +254,8 @@ elif view is not None:
     st.session_state.train_run = run_id
     st.query_params["run"] = run_id  # Also after a switch of pages, which drops the URL's query.
 config = config_ui(busy=view is not None and not view.ended)
+if (form_config := current_config()[0]) is not None:
+    show_code(snippets_train.train(form_config, language()), key="code_train")
 if config is not None:
     start(config)
 if view is not None:
