@@ -83,7 +83,9 @@ def test_script_reproduces_augmentation_and_early_stopping(tmp_path):
         model="mlp", hidden_units=(64,), augment=True, early_stopping=2, limit=3000, label_smoothing=0.1, validation_split=0.1
     )
     text = codegen.script(config.resolved(), filename="train_more.py")
-    assert "model.fit(AugmentedBatches(train_images" in text and re.search(r"^EARLY_STOPPING = 2 ", text, flags=re.M)
+    assert "    AugmentedBatches(train_images, train_labels, BATCH_SIZE, SEED)," in text and re.search(
+        r"^EARLY_STOPPING = 2 ", text, flags=re.M
+    )
     assert re.search(r"^LABEL_SMOOTHING = 0.1 ", text, flags=re.M)
     assert "layers.Dense(64, use_bias=False)," in text and "HIDDEN_UNITS" not in text
     text = re.sub(r"^EPOCHS = \d+", "EPOCHS = 2", text, flags=re.M)

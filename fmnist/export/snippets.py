@@ -56,7 +56,11 @@ FILES = {{
 
 def load_fashion_mnist():
     {doc}
-    folders = [os.environ.get("FMNIST_DATA_DIR"), "/usr/share/datasets/fashion-mnist", Path.home() / ".keras/datasets/fashion-mnist"]
+    folders = [
+        os.environ.get("FMNIST_DATA_DIR"),
+        "/usr/share/datasets/fashion-mnist",
+        Path.home() / ".keras/datasets/fashion-mnist",
+    ]
     for folder in filter(None, folders):
         if all((Path(folder) / name).is_file() for name in FILES.values()):
             arrays = {{}}

@@ -43,11 +43,9 @@ def prepare(config, lang: str = "en", names: dict | None = None) -> str:
         lines += [
             c(f"Hold out the last {config.validation_split:.0%} of the training images to validate after each epoch.",
               f"留出最后 {config.validation_split:.0%} 的训练图像，每轮训练后用来验证。"),
-            f"held_out = int(len(train_images) * {split})",
-            "validation_images, validation_labels = train_images[len(train_images) - held_out :], "
-            "train_labels[len(train_labels) - held_out :]",
-            "train_images, train_labels = train_images[: len(train_images) - held_out], "
-            "train_labels[: len(train_labels) - held_out]",
+            f"kept = len(train_images) - int(len(train_images) * {split})",
+            "validation_images, validation_labels = train_images[kept:], train_labels[kept:]",
+            "train_images, train_labels = train_images[:kept], train_labels[:kept]",
         ]  # fmt: skip
     return "\n".join(lines) + "\n"
 
@@ -113,8 +111,9 @@ def compile_model(config, lang: str = "en", names: dict | None = None) -> str:
                   f"单周期：学习率在前 {WARMUP_FRACTION:.0%} 的步数中从 {config.learning_rate:g} 的十分之一升到它，"
                   "然后沿余弦曲线降到它的 2%。"),
                 f"warmup = int(steps * {WARMUP_FRACTION!r})",
-                f"learning_rate = keras.optimizers.schedules.CosineDecay({rate} / 10, decay_steps=steps - warmup, alpha=0.02, "
-                f"warmup_target={rate}, warmup_steps=warmup)",
+                "learning_rate = keras.optimizers.schedules.CosineDecay(",
+                f"    {rate} / 10, decay_steps=steps - warmup, alpha=0.02, warmup_target={rate}, warmup_steps=warmup",
+                ")",
             ]  # fmt: skip
         else:
             lines += [c(f"Cosine: the rate falls from {config.learning_rate:g} to 2 % of it over the run.",
@@ -180,7 +179,7 @@ def fit(config, lang: str = "en", names: dict | None = None) -> str:
         doc = ('"""Shuffled batches of randomly shifted, rotated and zoomed training images, new at every epoch."""'
                if lang == "en" else '"""打乱顺序的批次，训练图像随机平移、旋转和缩放，每轮都不同。"""')  # fmt: skip
         fill = c("Black corners, like the dataset's background.", "角落填黑色，和数据集的背景一样。")
-        lines += [AUGMENTED_BATCHES.format(doc=doc, fill=fill), ""]
+        lines += ["", AUGMENTED_BATCHES.format(doc=doc, fill=fill), ""]
         data = f"AugmentedBatches(train_images, train_labels, {batch}, {_value(config, 'seed', names)})"
     else:
         data = "train_images, train_labels"
@@ -198,8 +197,18 @@ def fit(config, lang: str = "en", names: dict | None = None) -> str:
                 + ("" if config.augment else f", batches of {config.batch_size}") + ".",
                 f"训练模型：向模型馈送训练图像和标签，训练 {config.epochs} 轮"
                 + ("" if config.augment else f"，每批 {config.batch_size} 张") + "。"),
-              f"history = model.fit({data}, {', '.join(arguments)}, verbose=2)"]  # fmt: skip
+              fit_call(data, arguments)]  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def fit_call(data: str, arguments: list[str]) -> str:
+    """`history = model.fit(...)` on one line, or one argument group a line when that is too long to read."""
+    line = f"history = model.fit({data}, {', '.join(arguments)}, verbose=2)"
+    if len(line) <= 100:
+        return line
+    return "\n".join(
+        ["history = model.fit(", f"    {data},", *(f"    {argument}," for argument in arguments), "    verbose=2,", ")"]
+    )
 
 
 def evaluate(lang: str = "en") -> str:
