@@ -187,3 +187,19 @@ def test_every_pages_snippets_joined_run_on_the_real_data(tmp_path):
     assert 0.5 < float(re.search(r"^Test accuracy: ([0-9.]+)$", result.stdout, flags=re.M).group(1)) <= 1.0
     predictions = re.findall(r"^Prediction: (.+)$", result.stdout, flags=re.M)
     assert len(predictions) == 3 and all(name in fashion_mnist.CLASS_NAMES for name in predictions)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_comments_fit_the_code_block_and_keep_names_whole(lang):
+    def columns(line: str) -> int:
+        return sum(2 if ord(character) >= 0x2E80 else 1 for character in line)
+
+    text = {"en": "Fashion-MNIST Studio's preprocessing (fmnist.data.preprocess), in short: " * 3,
+            "zh": "Fashion-MNIST Studio 的预处理（fmnist.data.preprocess）的简化版：模型只认识和数据集长得一样的图像。" * 3}[lang]  # fmt: skip
+    lines = snippets.wrap(text)
+    assert len(lines) > 1 and all(columns(line) <= snippets.COMMENT_COLUMNS + 2 for line in lines)
+    assert all("fmnist.data.preprocess" in line for line in lines if "fmnist" in line)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert not any(line.startswith(("。", "，", "：")) for line in lines)
+    for code in every_snippet(lang).values():
+        assert all(columns(line) <= snippets.COMMENT_COLUMNS + 6 for line in code.splitlines() if line.lstrip().startswith("#"))

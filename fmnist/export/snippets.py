@@ -14,17 +14,40 @@ class_names, model. The /runs generated script (fmnist.export.codegen) is made o
 
 from __future__ import annotations
 
+import re
+
 from fmnist.data import fashion_mnist
 
 LANGUAGES = ("en", "zh")
 PER_PAGE = 25
 
 
+# Comment lines are wrapped to fit the pages' code blocks without scrolling, in display columns: a Chinese
+# character takes two. A run of ASCII (a word, a name such as fmnist.data.preprocess) is never split.
+COMMENT_COLUMNS = 84
+TOKENS = re.compile(r"[!-~]+|\s+|.")
+NO_LINE_START = set("，。、：；！？）」")  # Chinese punctuation stays at the end of its line.
+
+
+def wrap(text: str, columns: int = COMMENT_COLUMNS) -> list[str]:
+    """`text` in lines of at most `columns` display columns (a longer ASCII word alone on its line)."""
+    lines, line, used = [], "", 0
+    for token in TOKENS.findall(text):
+        size = sum(2 if ord(character) >= 0x2E80 else 1 for character in token)
+        if used + size > columns and line.strip() and token not in NO_LINE_START:
+            lines.append(line.rstrip())
+            line, used = "", 0
+            if token.isspace():
+                continue
+        line, used = line + token, used + size
+    return [*lines, line.rstrip()]
+
+
 def comment(lang: str, en: str, zh: str) -> str:
-    """One comment in the snippet's language."""
+    """One comment in the snippet's language, wrapped over several lines if it is long."""
     if lang not in LANGUAGES:
         raise ValueError(f'A snippet is in "en" or "zh", not "{lang}".')
-    return f"# {en if lang == 'en' else zh}"
+    return "\n".join(f"# {line}" for line in wrap(en if lang == "en" else zh))
 
 
 def imports(lang: str = "en", plots: bool = True) -> str:
@@ -83,19 +106,19 @@ def load_data(lang: str = "en") -> str:
     """Fashion-MNIST as the tutorial's four arrays, read from the files on this machine before any download."""
     c = lambda en, zh: comment(lang, en, zh)
     doc = (
-        '"""The dataset from $FMNIST_DATA_DIR, the Debian package dataset-fashion-mnist or Keras\'s cache; else a download."""'
+        '"""The four arrays from the first folder that holds the files; else Keras downloads them."""'
         if lang == "en"
-        else '"""依次从 $FMNIST_DATA_DIR、Debian 软件包 dataset-fashion-mnist、Keras 的缓存读取数据集；都没有才下载。"""'
+        else '"""从第一个有这些文件的文件夹读取四个数组；都没有才让 Keras 下载。"""'
     )
     intro = c(
-        "The tutorial calls keras.datasets.fashion_mnist.load_data(), which downloads these same four arrays;\n"
-        "# this reads the files already on this machine first (the IDX format, gzipped), as Fashion-MNIST Studio does.",
-        "教程调用 keras.datasets.fashion_mnist.load_data() 下载同样的四个数组；\n"
-        "# 这里和 Fashion-MNIST Studio 一样，先读取本机已有的文件（gzip 压缩的 IDX 格式）。",
+        "The tutorial calls keras.datasets.fashion_mnist.load_data(), which downloads these same four arrays; "
+        "this reads the files already on this machine first (the IDX format, gzipped), as Fashion-MNIST Studio does.",
+        "教程调用 keras.datasets.fashion_mnist.load_data() 下载同样的四个数组；"
+        "这里和 Fashion-MNIST Studio 一样，先读取本机已有的文件（gzip 压缩的 IDX 格式）。",
     )
     body = LOADER.format(
         doc=doc,
-        header=c("IDX files: a 16-byte header before the images, an 8-byte one before the labels.",
+        header=c("IDX: 16 bytes of header before the images, 8 before the labels.",
                  "IDX 文件：图像前有 16 字节的文件头，标签前有 8 字节。"),
         download=c("Downloads it once into Keras's cache.", "下载一次，存入 Keras 的缓存。"),
     )  # fmt: skip
@@ -133,7 +156,8 @@ def class_names(lang: str = "en") -> str:
     lines = [
         comment(lang, "Each label is a number; the class names are not in the dataset, so the tutorial keeps them in a list.",
                 "每个标签是一个数字；数据集中没有类别名称，所以教程把它们存在一个列表里。"),
-        f"class_names = {list(fashion_mnist.CLASS_NAMES)!r}",
+        "class_names = [" + ", ".join(f'"{name}"' for name in fashion_mnist.CLASS_NAMES[:5]) + ",",
+        "               " + ", ".join(f'"{name}"' for name in fashion_mnist.CLASS_NAMES[5:]) + "]",
     ]  # fmt: skip
     return "\n".join(lines) + "\n"
 

@@ -8,6 +8,8 @@ fmnist.export.snippets_train (test_images scaled to 0–1, class_names, model).
 
 from __future__ import annotations
 
+import textwrap
+
 from fmnist.export.snippets import comment
 
 SAMPLE, DRAW = "Test sample", "Draw"
@@ -20,18 +22,23 @@ from PIL import Image, ImageOps
 def to_dataset_look(path):
     {doc}
     picture = ImageOps.exif_transpose(Image.open(path))
-    if picture.mode in ("RGBA", "LA", "P"):  {alpha}
+{alpha}
+    if picture.mode in ("RGBA", "LA", "P"):
         picture = Image.alpha_composite(Image.new("RGBA", picture.size, "white"), picture.convert("RGBA"))
     grey = np.asarray(picture.convert("L"), dtype=np.float32) / 255.0
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    ink = grey - np.median(border)  {background}
-    if ink[np.abs(ink) > 0.04].sum() < 0:  {polarity}
+{background}
+    ink = grey - np.median(border)
+{polarity}
+    if ink[np.abs(ink) > 0.04].sum() < 0:
         ink = -ink
     ink = np.maximum(ink, 0)
-    box = ink > 0.15 * ink.max()  {crop}
+{crop}
+    box = ink > 0.15 * ink.max()
     rows, columns = np.flatnonzero(box.any(axis=1)), np.flatnonzero(box.any(axis=0))
     crop = ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
-    height, width = (min(28, max(1, round(side * 28 / max(crop.shape)))) for side in crop.shape)  {fit}
+{fit}
+    height, width = (min(28, max(1, round(side * 28 / max(crop.shape)))) for side in crop.shape)
     small = np.asarray(Image.fromarray(crop).resize((width, height), Image.LANCZOS))
     image = np.zeros((28, 28), dtype=np.float32)
     top, left = (28 - height + 1) // 2, (28 - width + 1) // 2
@@ -43,6 +50,7 @@ def to_dataset_look(path):
 def model_input(source: str = SAMPLE, index: int = 0, lang: str = "en") -> str:
     """The image the model gets: `image` (28×28, 0–1) and `true_label` (None for a drawing or a picture)."""
     c = lambda en, zh: comment(lang, en, zh)
+    inside = lambda en, zh: textwrap.indent(c(en, zh), "    ")
     if source == SAMPLE:
         lines = [c(f"Test image {int(index)}: already 28 × 28 and scaled to 0–1 like the training images.",
                    f"第 {int(index)} 张测试图像：已经是 28 × 28，并且和训练图像一样缩放到了 0–1。"),
@@ -52,12 +60,12 @@ def model_input(source: str = SAMPLE, index: int = 0, lang: str = "en") -> str:
            if lang == "en" else '"""把图片变成数据集的样子：黑色背景上的浅色物体，裁剪后放进 28 × 28。"""')  # fmt: skip
     steps = TO_DATASET_LOOK.format(
         doc=doc,
-        alpha=c("Transparency onto white, like the product photos the dataset was made from.",
+        alpha=inside("Transparency onto white, like the product photos the dataset was made from.",
                 "透明部分铺在白色上，就像数据集所用的商品照片。"),
-        background=c("The background is the median of the border pixels.", "背景是边缘像素的中位数。"),
-        polarity=c("A dark garment on a light background: invert it.", "浅色背景上的深色衣服：反转颜色。"),
-        crop=c("Crop to the object's bounding box.", "裁剪到物体的边界框。"),
-        fit=c("The longest side fills 28 pixels; the other is centred.", "最长的一边占满 28 像素，另一边居中。"),
+        background=inside("The background is the median of the border pixels.", "背景是边缘像素的中位数。"),
+        polarity=inside("A dark garment on a light background: invert it.", "浅色背景上的深色衣服：反转颜色。"),
+        crop=inside("Crop to the object's bounding box.", "裁剪到物体的边界框。"),
+        fit=inside("The longest side fills 28 pixels; the other is centred.", "最长的一边占满 28 像素，另一边居中。"),
         stretch=c("The brightest pixel becomes 1.", "最亮的像素变成 1。"),
     )  # fmt: skip
     if source == DRAW:

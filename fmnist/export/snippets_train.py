@@ -125,8 +125,7 @@ def compile_model(config, lang: str = "en", names: dict | None = None) -> str:
             "",
             "",
             "def smoothed_loss(labels, logits):",
-            "    " + c("Cross-entropy against smoothed one-hot targets (SparseCategoricalCrossentropy has no smoothing).",
-                       "对平滑后的 one-hot 目标计算交叉熵（SparseCategoricalCrossentropy 没有平滑选项）。"),
+            "    " + c("Cross-entropy against smoothed one-hot targets.", "对平滑后的 one-hot 目标计算交叉熵。"),
             '    targets = keras.ops.one_hot(keras.ops.cast(keras.ops.reshape(labels, (-1,)), "int32"), 10)',
             f"    return keras.losses.categorical_crossentropy(targets, logits, from_logits=True, label_smoothing={smoothing})",
             "",
@@ -176,7 +175,7 @@ def fit(config, lang: str = "en", names: dict | None = None) -> str:
     lines = []
     arguments = [f"epochs={epochs}"]
     if config.augment:
-        doc = ('"""Shuffled batches of randomly shifted, rotated and zoomed training images, new at every epoch."""'
+        doc = ('"""Shuffled batches of randomly shifted, rotated and zoomed images, new each epoch."""'
                if lang == "en" else '"""打乱顺序的批次，训练图像随机平移、旋转和缩放，每轮都不同。"""')  # fmt: skip
         fill = c("Black corners, like the dataset's background.", "角落填黑色，和数据集的背景一样。")
         lines += ["", AUGMENTED_BATCHES.format(doc=doc, fill=fill), ""]
@@ -190,8 +189,9 @@ def fit(config, lang: str = "en", names: dict | None = None) -> str:
         patience = _value(config, "early_stopping", names)
         lines += [c(f"Stop once the validation loss has not improved for {config.early_stopping} epochs; keep the best weights.",
                     f"验证损失连续 {config.early_stopping} 轮没有改善就停止训练，并保留最好的权重。"),
-                  f'early_stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience={patience}, '
-                  "restore_best_weights=True)"]  # fmt: skip
+                  "early_stopping = keras.callbacks.EarlyStopping(",
+                  f'    monitor="val_loss", patience={patience}, restore_best_weights=True',
+                  ")"]  # fmt: skip
         arguments.append("callbacks=[early_stopping]")
     lines += [c(f"Train the model: feed it the training images and labels, {config.epochs} epoch(s)"
                 + ("" if config.augment else f", batches of {config.batch_size}") + ".",
