@@ -123,7 +123,7 @@ def with_versus(rows: list[dict], baseline: dict | None) -> list[dict]:
         return rows
     out = []
     for row in rows:
-        if row["run"] == baseline["run"]:
+        if row["run"] == baseline["run"] and row.get("n", 1) == 1:
             out.append({**row, "vs_accuracy": "baseline", "vs_time": "baseline"})
             continue
         points, ratio = versus(row, baseline)
