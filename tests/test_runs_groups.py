@@ -139,3 +139,8 @@ def test_test_losses_reads_the_evaluations_that_exist(tmp_path):
     scored.write("evaluation.json", {"accuracy": 0.8, "loss": 0.55})
     unscored = store.create(TrainConfig(epochs=1, limit=600), "cli", tmp_path)
     assert groups.test_losses([scored.id, unscored.id, "20990101-000000-00000000"], tmp_path) == {scored.id: 0.55}
+
+
+def test_mean_sd_text():
+    assert groups.mean_sd_text(0.82, 0.02) == "0.8200 ± 0.0200"
+    assert groups.mean_sd_text(12.345, None, 1) == "12.3" and groups.mean_sd_text(None, None) == "–"

@@ -204,3 +204,10 @@ def test_losses(run_ids, root=None) -> dict[str, float]:
         if loss is not None:
             losses[run_id] = loss
     return losses
+
+
+def mean_sd_text(mean: float | None, sd: float | None, digits: int = 4) -> str:
+    """0.8200 ± 0.0200; 0.8200 for a group of one; "–" without a mean."""
+    if mean is None:
+        return "–"
+    return f"{mean:.{digits}f}" if sd is None else f"{mean:.{digits}f} ± {sd:.{digits}f}"
