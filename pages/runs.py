@@ -170,7 +170,7 @@ items = table_ui(shown, len(rows), baseline)
 selected = [run for runs in items for run in runs]
 downloads_ui(shown)
 scatter_ui([r for r in shown if selectable(r)], selected)
-if items or baseline:
+if items:
     compare_ui(items, baseline)  # Curves and per-class accuracy are read for the selected runs (and the baseline) only.
 if len(selected) == 1:
     run_tools_ui(next(r for r in rows if r["run"] == selected[0]))

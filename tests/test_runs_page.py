@@ -193,12 +193,15 @@ def test_a_baseline_in_the_url_gives_every_row_its_difference(seeds_page):
     assert frame.loc[SEED1, "Accuracy vs baseline"] == "+3.0 pt" and frame.loc[SEED1, "Time vs baseline"] == "1.4×"
     assert frame.loc[SEED0, "Accuracy vs baseline"] == "+1.0 pt" and frame.loc[SEED0, "Time vs baseline"] == "1.3×"
     assert page.selectbox(key="runs_baseline").value == BASE
-    # Nothing is ticked: the baseline's curves alone are drawn, dashed.
+    assert curve_specs(page) == []  # Nothing ticked, no curves read.
+    # One run ticked: its curves, and the baseline's beside them, dashed.
+    page.session_state["runs_table_0"] = {"selection": {"rows": [list(frame.index).index(SEED1)], "columns": [], "cells": []}}
+    page.run()
     page.radio(key="compare_by").set_value("epoch").run()
     (loss, accuracy) = curve_specs(page)
     for spec in (loss, accuracy):
         lines = spec["layer"][-1]["data"]["values"]
-        assert {(row["label"], row["kind"]) for row in lines} == {(f"{BASE} (baseline)", "baseline")}
+        assert {(row["label"], row["kind"]) for row in lines} == {(SEED1, "run"), (f"{BASE} (baseline)", "baseline")}
 
 
 def test_picking_a_baseline_puts_it_in_the_url_and_none_removes_it(seeds_page):
@@ -234,6 +237,7 @@ def test_group_by_settings_collapses_the_seeds_into_mean_and_sd(seeds_page):
     assert group["Accuracy vs baseline"] == "+3.0 pt" and group["Time vs baseline"] == "1.4×"
     assert frame.loc[BASE, "n"] == 1 and frame.loc[BASE, "Accuracy vs baseline"] == "baseline"
     page.session_state["runs_groups_0"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    page.run()
     page.radio(key="compare_by").set_value("epoch").run()
     assert not page.exception, [e.value for e in page.exception]
     assert any("shaded band" in caption.value for caption in page.caption)
