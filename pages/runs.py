@@ -105,7 +105,9 @@ def compare_ui(items: list[list[str]], baseline: dict | None) -> None:
         if not lines:
             column.caption(t("no_data_yet"))
             continue
-        spec = vega.run_curves(lines, bands, x_title=t(f"by_{by}"), y_title=t(metric), titles=titles, points=by == "epoch")
+        spec = vega.run_curves(
+            lines, bands, x_title=t(f"by_{by}"), y_title=t(metric), titles=titles, points=by == "epoch", height=300
+        )
         column.vega_lite_chart(spec, width="stretch")
     if any(len(runs) > 1 for runs in items):
         st.caption(t("runs_band_caption"))

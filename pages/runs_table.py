@@ -20,21 +20,23 @@ UNREADABLE = "unreadable"
 # The table's columns in display order, each with the key of its header's words.
 HEADERS = {
     "run": "run", "model": "model", "network": "network", "parameters": "parameters_short", "status": "status",
-    "epochs_run": "epochs_run", "epochs": "epochs", "batch_size": "batch_size", "learning_rate": "learning_rate",
-    "optimizer": "optimizer", "schedule": "schedule", "dropout": "dropout", "augment": "augment_short",
-    "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short", "images": "subset",
-    "seed": "seed", "train_seconds": "train_seconds", "test_accuracy": "test_accuracy", "vs_accuracy": "runs_vs_accuracy",
-    "vs_time": "runs_vs_time", "created": "runs_created", "source": "source", "group": "runs_group", "error": "runs_error",
+    "test_accuracy": "test_accuracy", "vs_accuracy": "runs_vs_accuracy", "train_seconds": "train_seconds",
+    "vs_time": "runs_vs_time", "epochs_run": "epochs_run", "epochs": "epochs", "batch_size": "batch_size",
+    "learning_rate": "learning_rate", "optimizer": "optimizer", "schedule": "schedule", "dropout": "dropout",
+    "augment": "augment_short", "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short",
+    "images": "subset", "seed": "seed", "created": "runs_created", "source": "source", "group": "runs_group",
+    "error": "runs_error",
 }  # fmt: skip
 VERSUS = ("vs_accuracy", "vs_time")  # Shown only against a baseline.
-# The columns of a group of runs ("Group by settings"): its size and seeds, the settings, mean ± sd of the results.
+# The columns of a group of runs ("Group by settings"): its size and seeds, mean ± sd of the results (beside the
+# baseline's), then the settings.
 GROUP_HEADERS = {
-    "run": "run", "n": "runs_n", "seeds": "runs_seeds", "model": "model", "network": "network", "parameters": "parameters_short",
-    "status": "status", "epochs": "epochs", "batch_size": "batch_size", "learning_rate": "learning_rate",
-    "optimizer": "optimizer", "schedule": "schedule", "dropout": "dropout", "augment": "augment_short",
-    "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short", "images": "subset",
-    "test_accuracy": "runs_accuracy_mean", "test_loss": "runs_loss_mean", "train_seconds": "runs_seconds_mean",
-    "vs_accuracy": "runs_vs_accuracy", "vs_time": "runs_vs_time",
+    "run": "run", "n": "runs_n", "seeds": "runs_seeds", "test_accuracy": "runs_accuracy_mean", "vs_accuracy": "runs_vs_accuracy",
+    "train_seconds": "runs_seconds_mean", "vs_time": "runs_vs_time", "test_loss": "runs_loss_mean", "model": "model",
+    "network": "network", "parameters": "parameters_short", "status": "status", "epochs": "epochs", "batch_size": "batch_size",
+    "learning_rate": "learning_rate", "optimizer": "optimizer", "schedule": "schedule", "dropout": "dropout",
+    "augment": "augment_short", "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short",
+    "images": "subset",
 }  # fmt: skip
 HIGHLIGHT = "background-color: #fff3b0"  # The differing cells of the selected rows.
 
@@ -156,6 +158,9 @@ def table_ui(rows: list[dict], total: int, baseline: dict | None = None) -> list
         headers = HEADERS
         frame["source"] = [source_text(s) if isinstance(s, str) and s else None for s in frame["source"]]
     frame["status"] = [status_text(s) for s in frame["status"]]
+    for column in VERSUS:  # The baseline's own row says so, in the chosen language.
+        if column in frame:
+            frame[column] = frame[column].replace(groups.BASELINE, t("runs_kind_baseline"))
     data = frame.rename(columns={c: t(h) for c, h in headers.items()})
     if differing:
         marked = {t(HEADERS[c]) for c in differing if c in frame}

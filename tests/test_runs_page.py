@@ -232,8 +232,8 @@ def test_group_by_settings_collapses_the_seeds_into_mean_and_sd(seeds_page):
     assert list(frame.index) == [BASE, SEED2]
     group = frame.loc[SEED2]
     assert group["n"] == 3 and group["Seeds"] == "0, 1, 2"
-    assert group["Test accuracy (mean ± sd)"] == "0.8300 ± 0.0200" and group["Test loss (mean ± sd)"] == "0.5000 ± 0.0500"
-    assert group["Training time, s (mean ± sd)"] == "14.0 ± 1.0"
+    assert group["Accuracy (mean ± sd)"] == "0.8300 ± 0.0200" and group["Loss (mean ± sd)"] == "0.5000 ± 0.0500"
+    assert group["Time, s (mean ± sd)"] == "14.0 ± 1.0"
     assert group["Accuracy vs baseline"] == "+3.0 pt" and group["Time vs baseline"] == "1.4×"
     assert frame.loc[BASE, "n"] == 1 and frame.loc[BASE, "Accuracy vs baseline"] == "baseline"
     page.session_state["runs_groups_0"] = {"selection": {"rows": [1], "columns": [], "cells": []}}

@@ -170,7 +170,8 @@ def run_curves(
     kinds = [titles["run_kind"], titles["baseline_kind"]]
     values = [{**row, "kind": kinds[1] if row.get("baseline") else kinds[0]} for row in lines]
     x = {"field": "x", "type": "quantitative", "title": x_title}
-    colour = {"field": "label", "type": "nominal", "title": titles["run"]}
+    # An explicit scheme: the theme's default palette starts with two blues, too alike for two runs side by side.
+    colour = {"field": "label", "type": "nominal", "title": titles["run"], "scale": {"scheme": "tableau10"}}
     layers = []
     if bands:
         layers.append({
@@ -186,7 +187,8 @@ def run_curves(
             "x": x,
             "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": False}},
             "color": colour,
-            "strokeDash": {"field": "kind", "type": "nominal", "title": titles["kind"],
+            # No legend of its own: the baseline's label says so.
+            "strokeDash": {"field": "kind", "type": "nominal", "title": titles["kind"], "legend": None,
                            "scale": {"domain": kinds, "range": [RUN_DASH, BASELINE_DASH]}},
             "opacity": {"field": "series", "type": "nominal", "title": titles["series"],
                         "scale": {"domain": [titles["train"], titles["validation"]], "range": [1.0, 0.5]}},
@@ -195,4 +197,7 @@ def run_curves(
                         {"field": "value", "title": y_title, "format": ".4f"}],
         },
     })  # fmt: skip
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "height": height, "layer": layers}
+    # Legends under the chart: run ids are long and the charts sit two to a row.
+    legend = {"orient": "bottom", "direction": "vertical", "labelLimit": 400}
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "height": height, "layer": layers,
+            "config": {"legend": legend}}  # fmt: skip

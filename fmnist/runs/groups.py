@@ -20,6 +20,7 @@ from fmnist.runs import store
 
 GROUP_FILE = "group.json"
 GROUP_ID = re.compile(r"g-\d{8}-\d{6}-[0-9a-f]{8}")
+BASELINE = "baseline"  # What with_versus writes in the baseline's own row.
 MAX_SEEDS = 10  # Runs one `--seeds` may queue.
 MAX_SEED = 2**31 - 1
 # The settings that make a group: every setting of the table but the seed.
@@ -124,7 +125,7 @@ def with_versus(rows: list[dict], baseline: dict | None) -> list[dict]:
     out = []
     for row in rows:
         if row["run"] == baseline["run"] and row.get("n", 1) == 1:
-            out.append({**row, "vs_accuracy": "baseline", "vs_time": "baseline"})
+            out.append({**row, "vs_accuracy": BASELINE, "vs_time": BASELINE})
             continue
         points, ratio = versus(row, baseline)
         out.append({**row, "vs_accuracy": points_text(points), "vs_time": ratio_text(ratio)})
