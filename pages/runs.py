@@ -4,10 +4,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from fmnist.charts import vega
 from fmnist.export import codegen, formats
 from fmnist.runs import compare, store, table
 from pages.navigation import class_names, t
-from pages.runs_table import downloads_ui, filters_ui, selectable, table_ui
+from pages.runs_table import baseline_ui, downloads_ui, filters_ui, selectable, table_ui
 
 st.title(t("runs_title"))
 st.markdown(t("runs_intro"))
@@ -68,22 +69,50 @@ def scatter_ui(rows: list[dict], selected: list[str]) -> None:
     )
 
 
-# Overlays the loss and accuracy curves of the selected runs, by step or by epoch, and their accuracy per class.
-def compare_ui(selected: list[str]) -> None:
+# The lines and bands of one metric: each selected run, each selected group's mean with its mean ± sd band, and the
+# baseline's run, dashed, whatever else is selected. Histories are read for these runs only.
+def curve_rows(items: list[list[str]], baseline: dict | None, metric: str, by: str) -> tuple[list[dict], list[dict]]:
+    series = {"train": t("series_train"), "validation": t("series_validation")}
+    lines, bands = [], []
+    shown = [runs for runs in items if not (baseline and runs == [baseline["run"]])]
+    if baseline:
+        shown.append([baseline["run"]])
+    for runs in shown:
+        is_baseline = bool(baseline) and runs == [baseline["run"]]
+        if len(runs) == 1:
+            label = t("runs_baseline_label", run=runs[0]) if is_baseline else runs[0]
+            points = compare.overlay(runs, metric, by)
+        else:
+            label = t("runs_group_label", run=runs[0], n=len(runs))
+            points = compare.group_overlay(runs, metric, by)
+            bands += [
+                {"label": label, "x": p["x"], "low": p["low"], "high": p["high"], "series": series[p["series"]]} for p in points
+            ]
+        lines += [{"label": label, "x": p["x"], "value": p["value"], "series": series[p["series"]], "baseline": is_baseline}
+                  for p in points]  # fmt: skip
+    return lines, bands
+
+
+# Overlays the loss and accuracy curves of the selected runs and groups, by step or by epoch, and their accuracy per class.
+def compare_ui(items: list[list[str]], baseline: dict | None) -> None:
     st.subheader(t("compare"))
     by = st.radio(t("compare_by"), ("step", "epoch"), format_func=lambda v: t(f"by_{v}"), horizontal=True, key="compare_by")
+    titles = {"run": t("run"), "kind": t("runs_line_kind"), "series": t("runs_series"), "run_kind": t("runs_kind_run"),
+              "baseline_kind": t("runs_kind_baseline"), "train": t("series_train"), "validation": t("series_validation")}  # fmt: skip
     for column, metric in zip(st.columns(2), ("loss", "accuracy"), strict=True):
-        frame = pd.DataFrame(compare.overlay(selected, metric, by))
+        lines, bands = curve_rows(items, baseline, metric, by)
         column.markdown(f"**{t(metric)}**")
-        if frame.empty:
+        if not lines:
             column.caption(t("no_data_yet"))
             continue
-        chart = alt.Chart(frame).mark_line(point=by == "epoch").encode(
-            x=alt.X("x:Q", title=t(f"by_{by}")), y=alt.Y("value:Q", title=t(metric), scale=alt.Scale(zero=False)),
-            color=alt.Color("run:N", title=t("run")), strokeDash=alt.StrokeDash("series:N", title=None),
-        )  # fmt: skip
-        column.altair_chart(chart.properties(height=260), width="stretch")
-    per_class = pd.DataFrame(compare.per_class(selected))
+        spec = vega.run_curves(
+            lines, bands, x_title=t(f"by_{by}"), y_title=t(metric), titles=titles, points=by == "epoch", height=300
+        )
+        column.vega_lite_chart(spec, width="stretch")
+    if any(len(runs) > 1 for runs in items):
+        st.caption(t("runs_band_caption"))
+    singles = [runs[0] for runs in items if len(runs) == 1]
+    per_class = pd.DataFrame(compare.per_class(singles))
     if not per_class.empty:
         names = class_names()
         table = per_class.pivot(index="class_id", columns="run", values="accuracy")
@@ -137,13 +166,15 @@ rows = table.rows()  # Settings and final figures only: no run's history is read
 if not rows:
     st.info(t("runs_none"))
     st.stop()
+baseline = baseline_ui(rows)
 shown = filters_ui(rows)
-selected = table_ui(shown, len(rows))
+items = table_ui(shown, len(rows), baseline)
+selected = [run for runs in items for run in runs]
 downloads_ui(shown)
 scatter_ui([r for r in shown if selectable(r)], selected)
-if selected:
-    compare_ui(selected)  # Curves and per-class accuracy are read for the selected runs only.
+if items:
+    compare_ui(items, baseline)  # Curves and per-class accuracy are read for the selected runs (and the baseline) only.
 if len(selected) == 1:
-    run_tools_ui(next(r for r in shown if r["run"] == selected[0]))
+    run_tools_ui(next(r for r in rows if r["run"] == selected[0]))
 elif not selected:
     st.caption(t("runs_pick_one"))

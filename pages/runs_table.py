@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from fmnist.model.config import STATUSES
-from fmnist.runs import table
+from fmnist.runs import groups, table
 from pages import i18n
 from pages.navigation import t
 
@@ -20,11 +20,23 @@ UNREADABLE = "unreadable"
 # The table's columns in display order, each with the key of its header's words.
 HEADERS = {
     "run": "run", "model": "model", "network": "network", "parameters": "parameters_short", "status": "status",
-    "epochs_run": "epochs_run", "epochs": "epochs", "batch_size": "batch_size", "learning_rate": "learning_rate",
-    "optimizer": "optimizer", "schedule": "schedule", "dropout": "dropout", "augment": "augment_short",
-    "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short", "images": "subset",
-    "seed": "seed", "train_seconds": "train_seconds", "test_accuracy": "test_accuracy", "created": "runs_created",
-    "source": "source", "error": "runs_error",
+    "test_accuracy": "test_accuracy", "vs_accuracy": "runs_vs_accuracy", "train_seconds": "train_seconds",
+    "vs_time": "runs_vs_time", "epochs_run": "epochs_run", "epochs": "epochs", "batch_size": "batch_size",
+    "learning_rate": "learning_rate", "optimizer": "optimizer", "schedule": "schedule", "dropout": "dropout",
+    "augment": "augment_short", "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short",
+    "images": "subset", "seed": "seed", "created": "runs_created", "source": "source", "group": "runs_group",
+    "error": "runs_error",
+}  # fmt: skip
+VERSUS = ("vs_accuracy", "vs_time")  # Shown only against a baseline.
+# The columns of a group of runs ("Group by settings"): its size and seeds, mean ± sd of the results (beside the
+# baseline's), then the settings.
+GROUP_HEADERS = {
+    "run": "run", "n": "runs_n", "seeds": "runs_seeds", "test_accuracy": "runs_accuracy_mean", "vs_accuracy": "runs_vs_accuracy",
+    "train_seconds": "runs_seconds_mean", "vs_time": "runs_vs_time", "test_loss": "runs_loss_mean", "model": "model",
+    "network": "network", "parameters": "parameters_short", "status": "status", "epochs": "epochs", "batch_size": "batch_size",
+    "learning_rate": "learning_rate", "optimizer": "optimizer", "schedule": "schedule", "dropout": "dropout",
+    "augment": "augment_short", "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short",
+    "images": "subset",
 }  # fmt: skip
 HIGHLIGHT = "background-color: #fff3b0"  # The differing cells of the selected rows.
 
@@ -42,6 +54,8 @@ def build_frame(rows: list[dict], selected: list[str], only_differs: bool) -> tu
     columns = list(HEADERS)
     if only_differs and len(chosen) >= 2:
         columns = [c for c in columns if c not in table.SETTINGS or c in differing]
+    if not any("vs_accuracy" in row for row in rows):
+        columns = [c for c in columns if c not in VERSUS]
     frame = pd.DataFrame(rows, columns=list(HEADERS))[columns]
     # True types, so that st.dataframe's own sorting orders numbers as numbers and times as times.
     for column in ("parameters", "epochs_run", "epochs", "batch_size", "images", "seed"):
@@ -52,6 +66,22 @@ def build_frame(rows: list[dict], selected: list[str], only_differs: bool) -> tu
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
     frame["created"] = pd.to_datetime(pd.to_numeric(frame["created"], errors="coerce"), unit="s")
     return frame, differing
+
+
+def build_group_frame(grouped: list[dict]) -> pd.DataFrame:
+    """The table of groups (fmnist.runs.groups.group_rows): results as "mean ± sd" texts, in GROUP_HEADERS order."""
+    columns = [c for c in GROUP_HEADERS if c not in VERSUS or any(c in row for row in grouped)]
+    frame = pd.DataFrame(grouped, columns=list(GROUP_HEADERS))[columns]
+    for key, digits in (("test_accuracy", 4), ("test_loss", 4), ("train_seconds", 1)):
+        frame[key] = [groups.mean_sd_text(row.get(key), row.get(f"{key}_sd"), digits) for row in grouped]
+    for column in ("n", "parameters", "epochs", "batch_size", "images"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    return frame
+
+
+def members(row: dict) -> list[str]:
+    """The runs of a table row: a group's runs, or the row's own run."""
+    return list(row.get("runs") or [row["run"]])
 
 
 def status_text(status: str) -> str:
@@ -99,27 +129,47 @@ def filters_ui(rows: list[dict]) -> list[dict]:
     )
 
 
-# The table of the filtered runs; returns the ids of the selected rows that can be compared.
-def table_ui(rows: list[dict], total: int) -> list[str]:
-    key = f"runs_table_{st.session_state.setdefault('runs_table_version', 0)}"
-    remembered = st.session_state.get("runs_selected", [])
-    default = [i for i, row in enumerate(rows) if row["run"] in remembered]
+# The table of the filtered runs, each row or, grouped by settings, each group; returns the runs of every selected row
+# that can be compared (one list per row). Against a baseline, each row shows its accuracy and time beside it.
+def table_ui(rows: list[dict], total: int, baseline: dict | None = None) -> list[list[str]]:
+    toggles = st.columns(2)
+    only_differs = toggles[0].toggle(
+        t("runs_only_differs"), value=True, key="runs_only_differs", help=t("runs_only_differs_help")
+    )
+    grouped = toggles[1].toggle(t("runs_group_by"), key="runs_group_by", help=t("runs_group_by_help"))
+    version = st.session_state.setdefault("runs_table_version", 0)
+    if grouped:
+        # Test losses are read (evaluation.json) only while grouping, for the runs shown.
+        readable = [row["run"] for row in rows if selectable(row)]
+        shown, key = groups.group_rows(rows, groups.test_losses(readable)), f"runs_groups_{version}"
+    else:
+        shown, key = rows, f"runs_table_{version}"
+    shown = groups.with_versus(shown, baseline)
+    remembered = set(st.session_state.get("runs_selected", []))
+    default = [i for i, row in enumerate(shown) if remembered & set(members(row))]
     state = st.session_state.get(key)
     positions = list(state["selection"]["rows"]) if state else default
-    selected = [rows[i]["run"] for i in positions if i < len(rows) and selectable(rows[i])]
-    only_differs = st.toggle(t("runs_only_differs"), value=True, key="runs_only_differs", help=t("runs_only_differs_help"))
-    frame, differing = build_frame(rows, selected, only_differs)
+    selected = [shown[i]["run"] for i in positions if i < len(shown) and selectable(shown[i])]
+    if grouped:
+        frame, differing = build_group_frame(shown), []
+        headers = GROUP_HEADERS
+    else:
+        frame, differing = build_frame(shown, selected, only_differs)
+        headers = HEADERS
+        frame["source"] = [source_text(s) if isinstance(s, str) and s else None for s in frame["source"]]
     frame["status"] = [status_text(s) for s in frame["status"]]
-    frame["source"] = [source_text(s) if isinstance(s, str) and s else None for s in frame["source"]]
-    data = frame.rename(columns={c: t(h) for c, h in HEADERS.items()})
+    for column in VERSUS:  # The baseline's own row says so, in the chosen language.
+        if column in frame:
+            frame[column] = frame[column].replace(groups.BASELINE, t("runs_kind_baseline"))
+    data = frame.rename(columns={c: t(h) for c, h in headers.items()})
     if differing:
         marked = {t(HEADERS[c]) for c in differing if c in frame}
-        chosen = {i for i, row in enumerate(rows) if row["run"] in selected}
+        chosen = {i for i, row in enumerate(shown) if row["run"] in selected}
 
-        def highlight(shown: pd.DataFrame) -> pd.DataFrame:
+        def highlight(table_shown: pd.DataFrame) -> pd.DataFrame:
             return pd.DataFrame(
-                [[HIGHLIGHT if i in chosen and c in marked else "" for c in shown.columns] for i in range(len(shown))],
-                index=shown.index, columns=shown.columns,
+                [[HIGHLIGHT if i in chosen and c in marked else "" for c in table_shown.columns] for i in range(len(table_shown))],
+                index=table_shown.index, columns=table_shown.columns,
             )  # fmt: skip
 
         data = data.style.apply(highlight, axis=None)
@@ -137,13 +187,43 @@ def table_ui(rows: list[dict], total: int) -> list[str]:
             t("runs_created"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },
     )
-    selected = [rows[i]["run"] for i in state.selection.rows if i < len(rows) and selectable(rows[i])]
-    st.session_state.runs_selected = selected
+    picked = [shown[i] for i in state.selection.rows if i < len(shown) and selectable(shown[i])]
+    st.session_state.runs_selected = [run for row in picked for run in members(row)]
     caption = t("runs_shown", shown=len(rows), total=total) + " " + t("runs_select_hint")
-    if any(not selectable(rows[i]) for i in state.selection.rows if i < len(rows)):
+    if grouped:
+        caption = t("runs_groups_shown", groups=len(shown), shown=len(rows), total=total) + " " + t("runs_select_hint")
+    if any(not selectable(shown[i]) for i in state.selection.rows if i < len(shown)):
         caption += " " + t("runs_unreadable_skipped")
     st.caption(caption)
-    return selected
+    return [members(row) for row in picked]
+
+
+# Pin one run as the baseline, kept in the URL (?baseline=<id>); returns its row, or None. A baseline that cannot
+# serve (deleted, damaged, not scored yet) gets a note, and the page goes on without one.
+def baseline_ui(rows: list[dict]) -> dict | None:
+    # The URL names the baseline; a switch of pages drops the URL's query, so the session keeps it too.
+    wanted = st.query_params.get("baseline") or st.session_state.get("runs_baseline_kept")
+    baseline, problem = groups.find_baseline(rows, wanted)
+    if wanted:
+        st.query_params["baseline"] = wanted
+    if problem:
+        st.warning(t(f"runs_baseline_{problem}", run=wanted), icon=":material/push_pin:")
+    scored = [row for row in rows if groups.find_baseline([row], row["run"])[0] is not None]
+    labels = {row["run"]: f"{row['run']} · {row['model']} · {row['test_accuracy']:.4f}" for row in scored}
+    st.session_state.runs_baseline = baseline["run"] if baseline else None  # The URL decides, before the widget.
+
+    def pinned() -> None:
+        st.session_state.runs_baseline_kept = st.session_state.runs_baseline
+        if st.session_state.runs_baseline:
+            st.query_params["baseline"] = st.session_state.runs_baseline
+        else:
+            st.query_params.pop("baseline", None)
+
+    st.selectbox(
+        t("runs_baseline"), [None, *labels], format_func=lambda run: labels.get(run, t("runs_baseline_none")),
+        key="runs_baseline", on_change=pinned, help=t("runs_baseline_help"),
+    )  # fmt: skip
+    return baseline
 
 
 # The filtered runs (all of them when nothing is filtered) as one CSV and one JSON file.

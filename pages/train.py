@@ -22,6 +22,7 @@ from pages.display import confusion_chart, format_seconds, session_png
 from pages.navigation import class_names, language, t
 from pages.resources import dataset, job_manager, run_model
 from pages.train_form import config_ui, current_config, describe_network
+from pages.train_seeds import seeds_note_ui, start_seeds
 
 CHARTS_EVERY = 2.0  # seconds between two redraws of the live curves and grid (the progress: every second)
 
@@ -254,10 +255,11 @@ elif view is not None:
     st.session_state.train_run = run_id
     st.query_params["run"] = run_id  # Also after a switch of pages, which drops the URL's query.
 config = config_ui(busy=view is not None and not view.ended)
+seeds_note_ui()
 if (form_config := current_config()[0]) is not None:
     show_code(snippets_train.train(form_config, language()), key="code_train")
 if config is not None:
-    start(config)
+    start_seeds(config) if st.session_state.get("train_repeat_seeds") else start(config)
 if view is not None:
     config_text = {**view.config.to_dict(), "model": view.config.model.upper(), "limit": f"{view.config.limit or 60000:,}"}
     st.caption(t("run_config", **config_text))

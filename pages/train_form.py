@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fmnist.model import config as fconfig
+from fmnist.runs import groups
 from pages import train_query
 from pages.display import enlarge
 from pages.navigation import t
@@ -213,7 +214,10 @@ def config_ui(busy: bool) -> fconfig.TrainConfig | None:
     if config is not None:
         share(config)
         st.caption(t("share_settings"))
-    if not st.button(t("start"), type="primary", disabled=busy or config is None):
+    start, repeat = st.columns([1, 3], vertical_alignment="center")
+    seeds = ", ".join(map(str, groups.repeat_seeds(int(state.train_seed))))
+    repeat.checkbox(t("repeat_seeds"), key="train_repeat_seeds", help=t("repeat_seeds_help", seeds=seeds))
+    if not start.button(t("start"), type="primary", disabled=busy or config is None):
         return None
     return config
 

@@ -132,3 +132,117 @@ def test_build_frame_keeps_only_the_differing_settings_of_the_selection(runs_roo
     assert len(frame) == len(rows)
     whole, _ = runs_table.build_frame(rows, [MLP_64], only_differs=True)  # One run: nothing to compare, nothing hidden.
     assert set(table.SETTINGS) <= set(whole.columns)
+
+
+# A baseline and a 3-seed group on /runs: runs of their own, with known accuracies and times.
+BASE, SEED2, SEED1, SEED0 = (
+    "20261204-090000-00000000",
+    "20261204-080000-22222222",
+    "20261204-070000-11111111",
+    "20261204-060000-00000001",
+)
+GROUP = "g-20261204-060000-abcdef01"
+
+
+def finished(root, run_id, config, accuracy, seconds, loss, group=None):
+    run = store.Run(run_id, root / run_id)
+    run.path.mkdir(parents=True)
+    run.write("config.json", config.resolved().to_dict())
+    created = dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC).timestamp()
+    figures = {"train_seconds": seconds, "test_accuracy": accuracy, "epochs_run": 1}
+    run.write("status.json", {"id": run_id, "status": "finished", "source": "cli", "created": created, **figures})
+    run.write("evaluation.json", {"accuracy": accuracy, "loss": loss})
+    run.write("history.json", {"history": {"epoch": [1], "loss": [loss + 0.1], "accuracy": [accuracy - 0.01]}})
+    if group:
+        run.write("group.json", {"group": group})
+
+
+@pytest.fixture
+def seeds_page(tmp_path, monkeypatch):
+    root = tmp_path / "runs"
+    finished(root, BASE, TrainConfig(model="mlp", epochs=1, limit=600, batch_size=32), 0.80, 10.0, 0.60)
+    for run_id, seed, accuracy, seconds, loss in (
+        (SEED0, 0, 0.81, 13.0, 0.55),
+        (SEED1, 1, 0.83, 14.0, 0.50),
+        (SEED2, 2, 0.85, 15.0, 0.45),
+    ):
+        finished(
+            root, run_id, TrainConfig(model="mlp", epochs=1, limit=600, batch_size=64, seed=seed), accuracy, seconds, loss, GROUP
+        )
+    monkeypatch.setenv("FMNIST_RUNS_DIR", str(root))
+    return AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT)
+
+
+def curve_specs(page) -> list[dict]:
+    """The Vega-Lite specs of the overlaid curves (the charts with a strokeDash by kind of line)."""
+
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    specs = [json.loads(e.proto.spec) for e in walk(page.main) if getattr(e, "type", "") == "vega_lite_chart"]
+    return [s for s in specs if "layer" in s and "strokeDash" in s["layer"][-1].get("encoding", {})]
+
+
+def test_a_baseline_in_the_url_gives_every_row_its_difference(seeds_page):
+    seeds_page.query_params["baseline"] = BASE
+    page = open_page(seeds_page.run(), "runs")
+    frame = page.dataframe[0].value.set_index("Run")
+    assert frame.loc[BASE, "Accuracy vs baseline"] == "baseline"
+    assert frame.loc[SEED1, "Accuracy vs baseline"] == "+3.0 pt" and frame.loc[SEED1, "Time vs baseline"] == "1.4×"
+    assert frame.loc[SEED0, "Accuracy vs baseline"] == "+1.0 pt" and frame.loc[SEED0, "Time vs baseline"] == "1.3×"
+    assert page.selectbox(key="runs_baseline").value == BASE
+    assert curve_specs(page) == []  # Nothing ticked, no curves read.
+    # One run ticked: its curves, and the baseline's beside them, dashed.
+    page.session_state["runs_table_0"] = {"selection": {"rows": [list(frame.index).index(SEED1)], "columns": [], "cells": []}}
+    page.run()
+    page.radio(key="compare_by").set_value("epoch").run()
+    (loss, accuracy) = curve_specs(page)
+    for spec in (loss, accuracy):
+        lines = spec["layer"][-1]["data"]["values"]
+        assert {(row["label"], row["kind"]) for row in lines} == {(SEED1, "run"), (f"{BASE} (baseline)", "baseline")}
+
+
+def test_picking_a_baseline_puts_it_in_the_url_and_none_removes_it(seeds_page):
+    page = open_page(seeds_page.run(), "runs")
+    assert "Accuracy vs baseline" not in page.dataframe[0].value.columns
+    page.selectbox(key="runs_baseline").set_value(SEED2).run()
+    assert page.query_params["baseline"] == SEED2
+    frame = page.dataframe[0].value.set_index("Run")
+    assert frame.loc[BASE, "Accuracy vs baseline"] == "-5.0 pt" and frame.loc[BASE, "Time vs baseline"] == "0.67×"
+    page.selectbox(key="runs_baseline").set_value(None).run()
+    assert "baseline" not in page.query_params and "Accuracy vs baseline" not in page.dataframe[0].value.columns
+
+
+@pytest.mark.parametrize("baseline", ["20261111-111111-deadbeef", "not-a-run-id"])
+def test_a_missing_baseline_gets_a_note_and_the_page_goes_on(seeds_page, baseline):
+    seeds_page.query_params["baseline"] = baseline
+    page = open_page(seeds_page.run(), "runs")
+    assert any("no longer exists" in warning.value for warning in page.warning)
+    assert len(page.dataframe[0].value) == 4 and page.selectbox(key="runs_baseline").value is None
+
+
+def test_group_by_settings_collapses_the_seeds_into_mean_and_sd(seeds_page):
+    seeds_page.query_params["baseline"] = BASE
+    page = open_page(seeds_page.run(), "runs")
+    page.toggle(key="runs_group_by").set_value(True).run()
+    assert not page.exception, [e.value for e in page.exception]
+    frame = page.dataframe[0].value.set_index("Run")
+    assert list(frame.index) == [BASE, SEED2]
+    group = frame.loc[SEED2]
+    assert group["n"] == 3 and group["Seeds"] == "0, 1, 2"
+    assert group["Accuracy (mean ± sd)"] == "0.8300 ± 0.0200" and group["Loss (mean ± sd)"] == "0.5000 ± 0.0500"
+    assert group["Time, s (mean ± sd)"] == "14.0 ± 1.0"
+    assert group["Accuracy vs baseline"] == "+3.0 pt" and group["Time vs baseline"] == "1.4×"
+    assert frame.loc[BASE, "n"] == 1 and frame.loc[BASE, "Accuracy vs baseline"] == "baseline"
+    page.session_state["runs_groups_0"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    page.run()
+    page.radio(key="compare_by").set_value("epoch").run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert any("shaded band" in caption.value for caption in page.caption)
+    loss, _ = curve_specs(page)
+    area, lines = loss["layer"]
+    assert [row["low"] for row in area["data"]["values"]] == pytest.approx([0.6 - 0.05])  # Mean 0.6, sd 0.05 (epoch 1).
+    kinds = {(row["label"], row["kind"]) for row in lines["data"]["values"]}
+    assert kinds == {(f"{SEED2} ×3 (mean)", "run"), (f"{BASE} (baseline)", "baseline")}

@@ -165,3 +165,14 @@ def test_measure_runs(chromium):
     assert len(figures["rss_series_mib"]) == 2
     assert set(figures["predict_in_browser_s"]) == {"idle_p50", "training_p50", "ratio"}
     assert set(figures["reload_to_charts_s"]) == {"median", "max"}
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_runs_page_load(chromium):
+    out = browser_tool("runs_page_load", "--runs", "4", "--loads", "2")
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["runs"] == 4 and report["sources"] == 3
+    assert set(report) == {"runs", "sources", "empty", "plain", "baseline"}
+    assert all(report[kind]["n"] == 1 and report[kind]["median_s"] > 0 for kind in ("empty", "plain", "baseline"))
+    assert "/runs with 4 runs, baseline: first " in out

@@ -140,3 +140,64 @@ def confusion_matrix(
     if width is not None:
         spec["width"] = width
     return spec
+
+
+# The runs compared on /runs: a solid line per run or group mean, the baseline dashed, a group's band faint.
+RUN_DASH, BASELINE_DASH = [1, 0], [6, 4]
+BAND_OPACITY = 0.18
+
+
+def run_curves(
+    lines: Sequence[Mapping],
+    bands: Sequence[Mapping] = (),
+    *,
+    x_title: str = "step",
+    y_title: str = "value",
+    titles: Mapping[str, str] | None = None,
+    points: bool = False,
+    height: int = 260,
+) -> dict:
+    """Overlaid curves of runs as one Vega-Lite spec.
+
+    `lines`: rows (label, x, value, series, baseline): a run's curve or a group's mean, coloured by label; the
+    rows with a true "baseline" are drawn dashed (strokeDash), the others solid; a "validation" series is
+    fainter than "train". `bands`: rows (label, x, low, high, series), each group's mean ± sd as an area of its
+    label's colour. `titles` names the legends ("run", "kind", "series"), the two kinds of line ("run_kind",
+    "baseline_kind") and the two series as the rows name them ("train", "validation"); English by default.
+    """
+    titles = {"run": "Run", "kind": "Line", "series": "Series", "run_kind": "run", "baseline_kind": "baseline",
+              "train": "train", "validation": "validation", **(titles or {})}  # fmt: skip
+    kinds = [titles["run_kind"], titles["baseline_kind"]]
+    values = [{**row, "kind": kinds[1] if row.get("baseline") else kinds[0]} for row in lines]
+    x = {"field": "x", "type": "quantitative", "title": x_title}
+    # An explicit scheme: the theme's default palette starts with two blues, too alike for two runs side by side.
+    colour = {"field": "label", "type": "nominal", "title": titles["run"], "scale": {"scheme": "tableau10"}}
+    layers = []
+    if bands:
+        layers.append({
+            "data": {"values": [dict(row) for row in bands]},
+            "mark": {"type": "area", "opacity": BAND_OPACITY},
+            "encoding": {"x": x, "y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}, "color": colour,
+                         "detail": {"field": "series"}},
+        })  # fmt: skip
+    layers.append({
+        "data": {"values": values},
+        "mark": {"type": "line", "point": points},
+        "encoding": {
+            "x": x,
+            "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": False}},
+            "color": colour,
+            # No legend of its own: the baseline's label says so.
+            "strokeDash": {"field": "kind", "type": "nominal", "title": titles["kind"], "legend": None,
+                           "scale": {"domain": kinds, "range": [RUN_DASH, BASELINE_DASH]}},
+            "opacity": {"field": "series", "type": "nominal", "title": titles["series"],
+                        "scale": {"domain": [titles["train"], titles["validation"]], "range": [1.0, 0.5]}},
+            "detail": {"field": "series"},
+            "tooltip": [{"field": "label", "title": titles["run"]}, {"field": "series"}, {"field": "x", "title": x_title},
+                        {"field": "value", "title": y_title, "format": ".4f"}],
+        },
+    })  # fmt: skip
+    # Legends under the chart: run ids are long and the charts sit two to a row.
+    legend = {"orient": "bottom", "direction": "vertical", "labelLimit": 400}
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "height": height, "layer": layers,
+            "config": {"legend": legend}}  # fmt: skip

@@ -16,6 +16,7 @@ from fmnist.cli import train_options
 from fmnist.cli.models import fail
 from fmnist.data import fashion_mnist
 from fmnist.model.distribute import STRATEGIES
+from fmnist.runs import groups
 
 
 def progress_line(progress, history: dict, epochs: int) -> str:
@@ -28,21 +29,18 @@ def progress_line(progress, history: dict, epochs: int) -> str:
 
 
 def train_command(args) -> int:
-    """Train a model in this process, recorded as a run (runs/<id>/), evaluate it and optionally save it."""
-    import logging
-    import signal
-
+    """Train a model in this process, recorded as a run (runs/<id>/), evaluate it and optionally save it; with
+    --seeds, one run per seed, one after the other, recorded as one group."""
     from fmnist import registry
-    from fmnist.model.history import Control, RunLog
-    from fmnist.runs import store
-    from fmnist.runs.worker import execute
 
     if args.name and args.out:
         return fail("give either --name or --out, not both")
+    if args.seeds and (args.name or args.out):
+        return fail("--seeds trains several models: download the one you want from /runs, or `python -m fmnist export --run ID`")
     try:
         if args.name:
             registry.validate_name(args.name)
-        config = train_options.config_from_args(args)
+        configs = train_options.train_configs(args)
     except (ValueError, registry.RegistryError) as error:
         return fail(str(error))
     dataset = fashion_mnist.load()
@@ -54,10 +52,36 @@ def train_command(args) -> int:
             strategy = make_strategy(args.distribute, cpu_devices=args.cpu_devices)
         except DistributeError as error:
             return fail(str(error))
+    if not args.seeds:
+        code, _ = train_one(args, configs[0], dataset, strategy)
+        return code
+    group_id, summaries = groups.new_group_id(), []
+    for config in configs:
+        code, summary = train_one(args, config, dataset, strategy, group_id)
+        if code:
+            return code
+        summaries.append(summary)
+        if summary["status"] == "stopped":  # Ctrl-C: the seeds left are not trained.
+            print(f"stopped: {len(configs) - len(summaries)} seed(s) not trained", file=sys.stderr)
+            break
+    return report_group(args, group_id, summaries)
+
+
+def train_one(args, config, dataset, strategy, group_id: str | None = None) -> tuple[int, dict | None]:
+    """Train one run of `config` in this process (in the group `group_id` if given); (exit code, summary)."""
+    import logging
+    import signal
+
+    from fmnist.model.history import Control, RunLog
+    from fmnist.runs import store
+    from fmnist.runs.worker import execute
+
     try:
         run = store.create(config, "cli")
+        if group_id:
+            groups.write_group(run, group_id)
     except store.RunsError as error:
-        return fail(str(error))
+        return fail(str(error)), None
     # A failure's whole traceback goes to the run's log; the terminal gets one line.
     handler = logging.FileHandler(run.log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -83,7 +107,7 @@ def train_command(args) -> int:
     try:
         status, model, evaluation = execute(run, control, emit, dataset, strategy)
     except store.RunsError as error:
-        return fail(str(error))
+        return fail(str(error)), None
     finally:
         signal.signal(signal.SIGINT, previous)
         logging.getLogger("fmnist").removeHandler(handler)
@@ -91,11 +115,29 @@ def train_command(args) -> int:
     if show_bar:
         print(progress_line(*log.copy(), config.epochs), file=sys.stderr)
     if status["status"] == "failed":
-        return fail(f"{status['error']} (details in {run.log_path})")
+        return fail(f"{status['error']} (details in {run.log_path})"), None
     return finish_training(args, run, model, evaluation, time.perf_counter() - started)
 
 
-def finish_training(args, run, model, evaluation, wall_seconds: float) -> int:
+def report_group(args, group_id: str, summaries: list[dict]) -> int:
+    """After --seeds: the group's mean ± sd of test accuracy, test loss and training time (one JSON object with --json)."""
+    report = {"group": group_id, "runs": [s["run"] for s in summaries], "seeds": list(args.seeds[: len(summaries)])}
+    for key in ("test_accuracy", "test_loss", "train_seconds"):
+        mean, sd = groups.mean_sd(s[key] for s in summaries)
+        report[key] = {"mean": mean, "sd": sd}
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    sd = lambda key, spec: "" if report[key]["sd"] is None else f" ± {report[key]['sd']:{spec}}"
+    print(
+        f"group {group_id} of {len(summaries)} seeds: test accuracy {report['test_accuracy']['mean']:.4f}"
+        f"{sd('test_accuracy', '.4f')}, loss {report['test_loss']['mean']:.4f}{sd('test_loss', '.4f')}, "
+        f"{report['train_seconds']['mean']:.1f}{sd('train_seconds', '.1f')} s"
+    )
+    return 0
+
+
+def finish_training(args, run, model, evaluation, wall_seconds: float) -> tuple[int, dict | None]:
     """Save the trained model where --name or --out says, then report the run (one JSON object with --json)."""
     from fmnist import registry
     from fmnist.model.distribute import is_chief
@@ -112,7 +154,7 @@ def finish_training(args, run, model, evaluation, wall_seconds: float) -> int:
         elif args.out:
             path = str(registry.write_pair(model, Path(args.out), metadata).path)
     except registry.RegistryError as error:
-        return fail(str(error))
+        return fail(str(error)), None
     summary = {
         "model": run.config().model,
         "status": metadata["status"],
@@ -133,7 +175,7 @@ def finish_training(args, run, model, evaluation, wall_seconds: float) -> int:
         print(f"run recorded in {run.path}")
         if path:
             print(f"saved to {path}")
-    return 0
+    return 0, summary
 
 
 def add_commands(commands) -> dict:

@@ -7,8 +7,10 @@ python -m fmnist train --preset tutorial --epochs 2 runs the tutorial's recipe f
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from fmnist.model import config
+from fmnist.runs import groups
 
 SETTINGS = ("model", "epochs", "batch_size", "learning_rate", "optimizer", "schedule", "validation_split", "limit", "seed",
             "hidden_units", "filters", "dense_units", "dropout", "batch_norm", "norm_after_pool", "augment",
@@ -19,6 +21,13 @@ PRESETS = config.PRESETS
 def widths(text: str) -> tuple[int, ...]:
     try:
         return config.parse_widths(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def seeds(text: str) -> tuple[int, ...]:
+    try:
+        return groups.parse_seeds(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -56,6 +65,13 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
     add("--validation-split", type=float, help=f"fraction held out for validation (default: {per_model('validation_split')})")
     add("--limit", type=int, help="train on the first N training images only")
     add("--seed", type=int, help="random seed (default: 0)")
+    add(
+        "--seeds",
+        type=seeds,
+        metavar="0,1,2",
+        help="train the same settings once per seed, one after the other, recorded as one group (/runs shows its "
+        f"mean ± sd); at most {groups.MAX_SEEDS}",
+    )
     add("--hidden-units", type=widths, help='MLP: units of each hidden layer, e.g. "256,128" (default: 128)')
     add("--filters", type=widths, help='CNN: filters of each convolution block, e.g. "16,32,64" (default: 16,32)')
     add("--dense-units", type=int, help="CNN: units of the dense layer (default: 128)")
@@ -94,7 +110,18 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args) -> config.TrainConfig:
-    """The resolved TrainConfig of the options given (ValueError, for a person, if they make none)."""
+    """The resolved TrainConfig of the options given (ValueError, for a person, if they make none); --seeds
+    is not part of it (see train_configs)."""
     values = dict(PRESETS[args.preset]) if args.preset else {}
     values.update({name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None})
     return config.TrainConfig(**values).resolved()
+
+
+def train_configs(args) -> list[config.TrainConfig]:
+    """The runs the options ask for: one, or with --seeds one per seed (ValueError, for a person, if they make none)."""
+    if getattr(args, "seeds", None) is None:
+        return [config_from_args(args)]
+    if args.seed is not None:
+        raise ValueError("give either --seed or --seeds, not both")
+    first = config_from_args(args)
+    return [dataclasses.replace(first, seed=seed) for seed in args.seeds]

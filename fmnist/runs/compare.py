@@ -11,7 +11,7 @@ import shutil
 
 from fmnist.data import fashion_mnist
 from fmnist.model.config import ACTIVE_STATUSES, DONE_STATUSES
-from fmnist.runs import curves, store
+from fmnist.runs import curves, groups, store
 from fmnist.runs import table as table_rows
 from fmnist.settings import PROJECT_DIR
 
@@ -61,6 +61,13 @@ def overlay(run_ids: list[str], metric: str, by: str = "step", root=None) -> lis
                     for epoch, v in zip(history.get("epoch", []), values, strict=False)
                 ]
     return rows
+
+
+def group_overlay(run_ids: list[str], metric: str, by: str = "step", root=None) -> list[dict]:
+    """One metric of a group of runs as its mean and sample sd at each point: rows (x, series, value, sd, low,
+    high, n) for a mean line and a band (fmnist.runs.groups.band). Reads the histories of these runs only."""
+    points = overlay(run_ids, metric, by, root)
+    return groups.band([[p for p in points if p["run"] == run_id] for run_id in run_ids])
 
 
 def per_class(run_ids: list[str], root=None) -> list[dict]:

@@ -1,7 +1,7 @@
 """The table of every run: one plain row per run folder, and what the runs page and `runs --csv` do with them.
 
 A row holds a run's settings (SETTINGS) and how it ended (RESULTS), in COLUMNS order. Building it reads only
-the small files of a run (config.json, status.json, and evaluation.json when status.json lacks the accuracy),
+the small files of a run (config.json, status.json, group.json if any, evaluation.json when status.json lacks the accuracy),
 never history.json: the runs that ended record their epoch count in status.json. Only a run still training, or
 one recorded before that field existed, falls back to its own history.
 
@@ -27,7 +27,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from fmnist.model.config import ARCHITECTURES, STATUSES, TrainConfig, architecture_settings, parameter_count
-from fmnist.runs import store
+from fmnist.runs import groups, store
 from fmnist.settings import runs_dir
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ SETTINGS = (
     "model", "network", "dropout", "parameters", "augment", "early_stopping", "label_smoothing", "epochs",
     "batch_size", "learning_rate", "optimizer", "schedule", "images", "seed",
 )  # fmt: skip
-RESULTS = ("status", "epochs_run", "train_seconds", "test_accuracy", "created", "source", "error")
+RESULTS = ("status", "epochs_run", "train_seconds", "test_accuracy", "created", "source", "group", "error")
 COLUMNS = ("run", *SETTINGS, *RESULTS)
 UNREADABLE = "unreadable"
 
@@ -199,6 +199,7 @@ def row(run: store.Run) -> dict:
         "test_accuracy": _accuracy(run, status),
         "created": status.get("created"),
         "source": status.get("source", ""),
+        "group": groups.read_group(run),
         "error": status.get("error"),
     }
 

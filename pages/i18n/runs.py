@@ -23,6 +23,39 @@ STRINGS = {
         "status_unreadable": "unreadable",
         "runs_shown": "{shown} of {total} runs shown.",
         "runs_unreadable_skipped": "Unreadable runs cannot be compared: their folder is damaged or was edited by hand.",
+        "runs_baseline": "Baseline",
+        "runs_baseline_none": "none",
+        "runs_baseline_help": (
+            "Pin one run: every other run shows its test accuracy and training time beside it (+0.8 pt, 1.4×), and its "
+            "curves stay drawn, dashed, whatever else is ticked. The link keeps it (?baseline=…)."
+        ),
+        "runs_baseline_missing": "The baseline run {run} no longer exists (deleted, or a wrong link): pick another one.",
+        "runs_baseline_unreadable": "The baseline run {run} cannot be read (its folder is damaged): pick another one.",
+        "runs_baseline_unscored": "The baseline run {run} has no test accuracy yet (still training, failed or cancelled).",
+        "runs_baseline_label": "{run} (baseline)",
+        "runs_vs_accuracy": "Accuracy vs baseline",
+        "runs_vs_time": "Time vs baseline",
+        "runs_group": "Group",
+        "runs_group_by": "Group by settings",
+        "runs_group_by_help": (
+            "Runs whose settings are all the same but for the seed become one row: how many (n), their seeds, and the "
+            "mean ± standard deviation of test accuracy, test loss and training time. Ticking a group draws its mean "
+            "curve with a band of ± one standard deviation."
+        ),
+        "runs_groups_shown": "{groups} groups of {shown} runs shown ({total} in all).",
+        "runs_group_label": "{run} ×{n} (mean)",
+        "runs_n": "n",
+        "runs_seeds": "Seeds",
+        "runs_accuracy_mean": "Accuracy (mean ± sd)",
+        "runs_loss_mean": "Loss (mean ± sd)",
+        "runs_seconds_mean": "Time, s (mean ± sd)",
+        "runs_band_caption": "A group's line is the mean of its runs; the shaded band is ± one standard deviation.",
+        "runs_line_kind": "Line",
+        "runs_series": "Series",
+        "runs_kind_run": "run",
+        "runs_kind_baseline": "baseline",
+        "series_train": "training",
+        "series_validation": "validation",
         "runs_only_differs": "Show only what differs",
         "runs_only_differs_help": (
             "With two or more runs ticked, hide the settings they all share and highlight the cells where they "
@@ -54,7 +87,7 @@ STRINGS = {
         "open_in_train": "Open on the Train page",
         "show_code": "Show the code",
         "code_caption": (
-            "The same training as a plain Keras script in the tutorial's style: the settings are constants at the top, "
+            "The same training as a plain Keras script in the tutorial's style: its numbers (epochs, batch size, learning rate, seed) are constants at the top, "
             "and it needs only keras and numpy."
         ),
         "download_code": "Download the script",
@@ -105,6 +138,38 @@ STRINGS = {
         "status_unreadable": "无法读取",
         "runs_shown": "显示 {shown} / {total} 次训练。",
         "runs_unreadable_skipped": "无法读取的训练不能比较：它的文件夹已损坏或被手动修改过。",
+        "runs_baseline": "基线",
+        "runs_baseline_none": "无",
+        "runs_baseline_help": (
+            "固定一次运行作为基线：其他每次运行都会显示与它相比的测试准确率和训练时间（+0.8 pt，1.4×），"
+            "无论勾选了什么，它的曲线都以虚线显示。链接会保留它（?baseline=…）。"
+        ),
+        "runs_baseline_missing": "基线运行 {run} 已不存在（已删除，或链接有误）：请另选一个。",
+        "runs_baseline_unreadable": "无法读取基线运行 {run}（其文件夹已损坏）：请另选一个。",
+        "runs_baseline_unscored": "基线运行 {run} 还没有测试准确率（仍在训练、失败或已取消）。",
+        "runs_baseline_label": "{run}（基线）",
+        "runs_vs_accuracy": "准确率（对比基线）",
+        "runs_vs_time": "时间（对比基线）",
+        "runs_group": "组",
+        "runs_group_by": "按设置分组",
+        "runs_group_by_help": (
+            "除随机种子外设置完全相同的运行合并为一行：数量（n）、各自的种子，以及测试准确率、测试损失和训练时间的"
+            "平均值 ± 标准差。勾选一个组会画出它的平均曲线和 ± 一个标准差的阴影带。"
+        ),
+        "runs_groups_shown": "显示 {groups} 组，共 {shown} 次运行（总共 {total} 次）。",
+        "runs_group_label": "{run} ×{n}（平均）",
+        "runs_n": "n",
+        "runs_seeds": "种子",
+        "runs_accuracy_mean": "准确率（平均 ± 标准差）",
+        "runs_loss_mean": "损失（平均 ± 标准差）",
+        "runs_seconds_mean": "时间，秒（平均 ± 标准差）",
+        "runs_band_caption": "组的曲线是其各次运行的平均值；阴影带为 ± 一个标准差。",
+        "runs_line_kind": "线条",
+        "runs_series": "数据",
+        "runs_kind_run": "运行",
+        "runs_kind_baseline": "基线",
+        "series_train": "训练",
+        "series_validation": "验证",
         "runs_only_differs": "只显示不同之处",
         "runs_only_differs_help": "勾选两次或更多训练时，隐藏它们共有的设置，并高亮不同的单元格。勾选少于两次时不起作用。",
         "runs_download_csv": "下载 CSV",
@@ -131,7 +196,7 @@ STRINGS = {
         "run_tools": "训练 {run}",
         "open_in_train": "在训练页打开",
         "show_code": "查看代码",
-        "code_caption": "用教程风格的纯 Keras 脚本完成同样的训练：设置都是文件开头的常量，只需要 keras 和 numpy。",
+        "code_caption": "用教程风格的纯 Keras 脚本完成同样的训练：数值设置（轮数、批次大小、学习率、随机种子）是文件开头的常量，只需要 keras 和 numpy。",
         "download_code": "下载脚本",
         "download_keras": "Keras 模型（.keras）",
         "download_tflite": "TFLite（.tflite）",

@@ -35,6 +35,11 @@ STRINGS = {
         "dropout_help": "Fraction of units switched off at random during training, against overfitting (0: none).",
         "parameters": "Parameters to learn: **{count:,}** (the tutorial's network: 101,770)",
         "augment": "Augment the training images",
+        "repeat_seeds": "Repeat with 3 seeds",
+        "repeat_seeds_help": "Queue the same settings three times, with seeds {seeds}, as one group: /runs then shows "
+        "their mean ± standard deviation (turn on Group by settings there).",
+        "seeds_queued": "Queued {count} runs with seeds {seeds} as one group; compare them on the Runs page (Group by settings).",
+        "seeds_partly_queued": "Queued {count} of {total} runs (seeds {seeds}); the rest were refused: {reason}",
         "augment_help": "Each epoch shows the network every training image randomly shifted (up to 2 px), rotated "
         "(up to 10°) and zoomed (up to 10 %).",
         "augment_preview": "What augmentation does: the first training images (top) as the network sees them (bottom)",
@@ -101,6 +106,11 @@ STRINGS = {
         "dropout_help": "训练时随机关闭的单元比例，用来防止过拟合（0 表示不用）。",
         "parameters": "需要学习的参数：**{count:,}**（教程中的网络：101,770）",
         "augment": "数据增强",
+        "repeat_seeds": "用 3 个随机种子重复",
+        "repeat_seeds_help": "以种子 {seeds} 将相同设置排队训练三次，作为一组：运行页面会显示它们的平均值 ± 标准差"
+        "（在那里打开“按设置分组”）。",
+        "seeds_queued": "已将种子为 {seeds} 的 {count} 次运行作为一组排队；请在运行页面比较它们（按设置分组）。",
+        "seeds_partly_queued": "已排队 {total} 次中的 {count} 次（种子 {seeds}）；其余被拒绝：{reason}",
         "augment_help": "每一轮都把每张训练图片随机平移（最多 2 像素）、旋转（最多 10°）和缩放（最多 10%）后再给网络看。",
         "augment_preview": "数据增强的效果：上面是前几张训练图片，下面是网络实际看到的样子",
         "augment_again": "再随机一次",
