@@ -33,6 +33,8 @@ class RunView:
     starts_in: float | None = None  # Estimated seconds until it starts, while queued.
     train_seconds: float | None = None
     note: str | None = None  # Why a run was stopped by the server (the time limit), if it was.
+    owner: str = ""  # Who may manage it (fmnist.runs.owners): "cli", a browser's hash, or "" (an older run).
+    owner_name: str = ""  # The display name its learner chose: untrusted text, show it as plain text.
 
     @property
     def ended(self) -> bool:
