@@ -186,6 +186,11 @@ class JobManager:
             self._finish(job, {"status": "cancelled", "ended": time.time()})
             return True
 
+    def queue(self) -> list[RunView]:
+        """The runs training now, then the queued ones in order (first come, first served), as views."""
+        with self._lock:
+            return [self.view(run_id) for run_id in self.active()]
+
     def active(self) -> list[str]:
         """Ids of the runs training now, then the queued ones in order."""
         with self._lock:

@@ -12,7 +12,8 @@ from fmnist.model.history import Progress, empty_history
 def queue_wait(remaining: list[float], ahead: list[float], slots: int) -> float:
     """Seconds until a queued run starts: `remaining` of the runs training now, `ahead` the lengths of the
     runs queued before it, `slots` trainings at once."""
-    free = sorted([max(0.0, r) for r in remaining] + [0.0] * max(0, slots - len(remaining)))[: max(1, slots)]
+    slots = max(1, slots)  # Estimated as if one slot were free, should none be (a paused queue).
+    free = sorted([max(0.0, r) for r in remaining] + [0.0] * max(0, slots - len(remaining)))[:slots]
     heapq.heapify(free)
     for length in ahead:
         heapq.heappush(free, heapq.heappop(free) + length)

@@ -8,7 +8,7 @@ filled in. Both languages must have the same keys and the same placeholders
 from __future__ import annotations
 
 from fmnist.data import messages
-from pages.i18n import epochs, inspect, predict, runs, train
+from pages.i18n import epochs, inspect, owners, predict, runs, train
 
 LANGUAGES = ("en", "zh")
 
@@ -273,5 +273,6 @@ _merge(
     runs.STRINGS,
     train.STRINGS,
     epochs.STRINGS,
+    owners.STRINGS,
     messages.STRINGS,
 )
