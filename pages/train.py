@@ -137,6 +137,8 @@ def queued_ui(view) -> None:
     st.info(t("queued", position=view.position, minutes=minutes), icon=":material/hourglass_top:")
     if may_manage(view.owner):
         st.button(t("cancel"), on_click=control, args=("cancel", view.id), icon=":material/cancel:")
+    else:
+        st.caption(t("read_only"))
 
 
 # Redraws where the run stands every second while it waits or trains, and offers Cancel, Stop, Pause and Resume.
