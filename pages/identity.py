@@ -33,9 +33,13 @@ _mount = st.components.v2.component(
 
 
 def browser_identity() -> dict:
-    """What the browser last sent: {"secret", "name"}, or {} before it has answered."""
+    """What the browser last sent: {"secret", "name"}, or {} before it has answered. A copy outlives a run that
+    ended before the element was drawn (st.stop), which drops the element's own state."""
     value = (st.session_state.get(BROWSER) or {}).get("identity")
-    return value if isinstance(value, dict) else {}
+    if isinstance(value, dict):
+        return value
+    kept = st.session_state.get("browser_identity")
+    return kept if isinstance(kept, dict) else {}
 
 
 def owner_secret() -> str:
@@ -123,10 +127,19 @@ def teacher_ui() -> None:
         (st.sidebar.success if message[0] == "success" else st.sidebar.error)(message[1])
 
 
-# The sidebar's identity: the browser's secret and name (unseen), the display name, the teacher's password.
+# The sidebar's identity: the display name and the teacher's password.
 def identity_ui() -> None:
+    name_ui()
+    teacher_ui()
+
+
+def identity_element() -> None:
+    """The unseen element that brings the browser's secret and name (and stores a changed name in the browser).
+
+    app.py draws it after the page: the browser's answer reruns the app, and a rerun that interrupts the page's
+    first run would lose the values that run gave its widgets through the session state (the Train form's)."""
     with st.sidebar:
-        _mount(
+        result = _mount(
             key=BROWSER,
             data={"name": st.session_state.pop("name_to_store", None)},
             default={"identity": None},
@@ -134,8 +147,8 @@ def identity_ui() -> None:
             width="content",
             height="content",
         )
-    name_ui()
-    teacher_ui()
+    if isinstance(result.get("identity"), dict):
+        st.session_state.browser_identity = result.get("identity")
 
 
 def queue_line(view) -> str:
