@@ -209,3 +209,15 @@ def test_wrong_teacher_passwords_are_slowed_down_per_session_and_for_the_server(
     assert gate.wait("never-tried") > 0 and gate.attempt(PASSWORD, "never-tried").refused
     clock.now += owners.TeacherGate.GLOBAL_WINDOW + 1
     assert gate.wait("never-tried") == 0 and gate.attempt(PASSWORD, "never-tried").ok
+
+
+def test_the_command_line_deletes_any_ended_run(root, capsys):
+    from fmnist.cli import main
+
+    _, lin = learner("Lin", root)
+    ended = finished_run(root, lin)
+    queued = store.create(TrainConfig(**TINY).resolved(), "page", root, owner=lin.owner)
+    assert main(["runs", "--delete", ended]) == 0 and f"deleted run {ended}" in capsys.readouterr().out
+    assert main(["runs", "--delete", queued.id]) == 2 and "still queued" in capsys.readouterr().err
+    assert main(["runs", "--delete", "../../etc"]) == 2 and "No such run" in capsys.readouterr().err
+    assert [run.id for run in store.list_runs(root)] == [queued.id]
