@@ -78,10 +78,20 @@ def describe(owner: str | None) -> str:
     return f"learner {owner[len(LEARNER) : len(LEARNER) + 8]}" if owner.startswith(LEARNER) else owner
 
 
+_KEYS: dict[Path, bytes] = {}  # Read once per runs folder and process.
+
+
 def server_key(root: Path | None = None) -> bytes:
     """The server's HMAC key, made once (32 random bytes, mode 0600) in the runs folder; RunsError if it cannot be."""
     root = Path(root) if root is not None else settings.runs_dir()
     path = root / KEY_FILE
+    if path in _KEYS and path.is_file():
+        return _KEYS[path]
+    _KEYS[path] = key = _read_or_make_key(root, path)
+    return key
+
+
+def _read_or_make_key(root: Path, path: Path) -> bytes:
     try:
         root.mkdir(parents=True, exist_ok=True)
         try:
