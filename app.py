@@ -8,6 +8,7 @@ navigation and the sidebar; each page lives in pages/.
 import streamlit as st
 
 from fmnist import logs
+from pages.identity import identity_element, identity_ui
 from pages.navigation import app_pages, language_ui, t
 from pages.resources import start_warm_up
 
@@ -17,5 +18,7 @@ st.set_page_config(page_title="Fashion-MNIST Studio", page_icon="👕", layout="
 start_warm_up()  # The default model loads in the background while the visitor looks around.
 page = st.navigation(app_pages())
 language_ui()
+identity_ui()  # The display name kept in the browser, the teacher's password.
 st.sidebar.caption(t("sidebar_caption"))
 page.run()
+identity_element()  # After the page: the browser's answer reruns the app (see there).

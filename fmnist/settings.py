@@ -89,6 +89,11 @@ def strict_whole(name: str, default: int) -> Callable[[str | None], int]:
     return parse
 
 
+def secret_text(text: str | None) -> str | None:
+    """A secret as given, or None when unset or empty; never shown (the table prints only its default)."""
+    return text or None
+
+
 def level(text: str | None) -> str:
     """The name of a logging level; unset, empty or unknown names mean INFO."""
     name = (text or "INFO").upper()
@@ -114,8 +119,14 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("FMNIST_MAX_TRAININGS", "`1`",
              "runs that train at once, per server process; later ones queue in FIFO order",
              whole("FMNIST_MAX_TRAININGS", 1, 1)),
-    Variable("FMNIST_MAX_QUEUE", "`8`",
-             "runs that may wait; past it, a start is refused with a message", whole("FMNIST_MAX_QUEUE", 8, 0)),
+    Variable("FMNIST_MAX_QUEUE", "`40`",
+             "runs that may wait; past it, a start is refused with a message", whole("FMNIST_MAX_QUEUE", 40, 0)),
+    Variable("FMNIST_MAX_RUNS_PER_LEARNER", "`2`",
+             "runs one browser may have queued or training at once (the teacher and the command line: no limit)",
+             whole("FMNIST_MAX_RUNS_PER_LEARNER", 2, 1)),
+    Variable("FMNIST_TEACHER_PASSWORD", "(unset)",
+             "typed once in the sidebar, lets that browser manage every run; unset or empty: no teacher mode",
+             secret_text),
     Variable("FMNIST_MAX_TRAIN_SECONDS", "`1800`",
              "a longer run is stopped and keeps its weights", whole("FMNIST_MAX_TRAIN_SECONDS", 1800, 1)),
     Variable("FMNIST_TRAIN_THREADS", "all cores",
@@ -175,6 +186,15 @@ def max_trainings() -> int:
 
 def max_queue() -> int:
     return read("FMNIST_MAX_QUEUE")
+
+
+def max_runs_per_learner() -> int:
+    return read("FMNIST_MAX_RUNS_PER_LEARNER")
+
+
+def teacher_password() -> str | None:
+    """The teacher's password, or None when teacher mode is off."""
+    return read("FMNIST_TEACHER_PASSWORD")
 
 
 def max_train_seconds() -> int:

@@ -14,11 +14,12 @@ from fmnist import registry
 from fmnist.charts import figures
 from fmnist.export import snippets_train
 from fmnist.model.config import TrainConfig
-from fmnist.runs import curves, jobs, store
+from fmnist.runs import curves, jobs, owners, store
 from pages import train_epochs
 from pages.attached_run import attached_run_id, run_view
 from pages.code_view import show_code
 from pages.display import confusion_chart, format_seconds, session_png
+from pages.identity import current_actor, may_manage, owner_label, queue_ui
 from pages.navigation import class_names, language, t
 from pages.resources import dataset, job_manager, run_model
 from pages.train_form import config_ui, current_config, describe_network
@@ -33,7 +34,10 @@ st.markdown(t("train_intro"))
 def start(config: TrainConfig) -> None:
     """Queue a run for this session and name it in the URL; a full queue or a bad setting becomes a message."""
     try:
-        run_id = job_manager().submit(config, source="page")
+        run_id = job_manager().submit(config, source="page", owner=current_actor())
+    except jobs.TooManyRuns as error:
+        st.warning(t("too_many_runs", limit=error.limit), icon=":material/hourglass_top:")
+        return
     except jobs.QueueFull:
         st.warning(t("queue_full", count=job_manager().max_queue), icon=":material/hourglass_top:")
         return
@@ -46,9 +50,21 @@ def start(config: TrainConfig) -> None:
 
 
 def control(action: str, run_id: str) -> None:
-    """Stop, pause, resume or cancel a run (a second press, or one after the end, does nothing)."""
-    with contextlib.suppress(store.NoSuchRun):
-        getattr(job_manager(), action)(run_id)
+    """Stop, pause, resume or cancel a run (a second press, or one after the end, does nothing); the job manager
+    refuses it unless this session owns the run or is the teacher, and the page says so."""
+    try:
+        getattr(job_manager(), action)(run_id, current_actor())
+    except owners.NotAllowed:
+        st.session_state.run_refusal = t("not_allowed")
+    except store.NoSuchRun:
+        pass
+
+
+# Says once that the job manager refused what this session asked (the run is someone else's).
+def refusal_ui() -> None:
+    refusal = st.session_state.pop("run_refusal", None)
+    if refusal:
+        st.error(refusal, icon=":material/block:")
 
 
 # Shows where a run stands: epoch, batch, samples per second and time left.
@@ -115,13 +131,17 @@ def curves_ui(history: dict) -> None:
 # Says which run this is and where it stands: queued, training, paused, or how it ended.
 def status_ui(view) -> None:
     st.caption(t("run_status", run=view.id, status=t(f"status_{view.status}")), help=t("run_link_help"))
+    st.text(f"{t('started_by')}: {owner_label(view.owner, view.owner_name)}")  # A learner's name is untrusted: plain text only.
 
 
 # While a run waits, shows its place in the queue and lets the user cancel it.
 def queued_ui(view) -> None:
     minutes = max(1, math.ceil((view.starts_in or 0) / 60))
     st.info(t("queued", position=view.position, minutes=minutes), icon=":material/hourglass_top:")
-    st.button(t("cancel"), on_click=control, args=("cancel", view.id), icon=":material/cancel:")
+    if may_manage(view.owner):
+        st.button(t("cancel"), on_click=control, args=("cancel", view.id), icon=":material/cancel:")
+    else:
+        st.caption(t("read_only"))
 
 
 # Redraws where the run stands every second while it waits or trains, and offers Cancel, Stop, Pause and Resume.
@@ -131,12 +151,16 @@ def live_ui(run_id: str) -> None:
     if view is None or view.ended:
         st.rerun()  # The whole page reruns once, to show the outcome and the evaluation.
     status_ui(view)
+    refusal_ui()
     if view.status == "queued":
         queued_ui(view)
         return
     progress_ui(view)
     if view.status == "paused":
         st.info(t("paused", batches=view.history["step"][-1] if view.history["step"] else 0), icon=":material/pause_circle:")
+    if not may_manage(view.owner):  # Someone else's run: watched live, read-only.
+        st.caption(t("read_only"))
+        return
     buttons = st.columns([1, 1, 6])
     buttons[0].button(t("stop"), on_click=control, args=("stop", run_id), icon=":material/stop:", key="stop")
     if view.status == "paused":
@@ -238,8 +262,11 @@ def save_ui(view) -> None:
         if st.form_submit_button(t("save"), icon=":material/save:"):
             try:
                 run = store.get(view.id, job_manager().root)
+                owners.require(current_actor(), "save", view.id, run.owner()[0])
                 metadata = store.registry_metadata(run, made_by="Fashion-MNIST Studio (train page)")
                 info = registry.save(run_model(view.id), name.strip(), metadata)
+            except owners.NotAllowed:
+                st.error(t("not_allowed"), icon=":material/block:")
             except (registry.RegistryError, store.RunsError) as error:
                 st.error(str(error))
             else:
@@ -254,12 +281,14 @@ if run_id and view is None:
 elif view is not None:
     st.session_state.train_run = run_id
     st.query_params["run"] = run_id  # Also after a switch of pages, which drops the URL's query.
-config = config_ui(busy=view is not None and not view.ended)
+# Only a run this session manages keeps its form busy: a learner watching someone else's run can start their own.
+config = config_ui(busy=view is not None and not view.ended and may_manage(view.owner))
 seeds_note_ui()
 if (form_config := current_config()[0]) is not None:
     show_code(snippets_train.train(form_config, language()), key="code_train")
 if config is not None:
     start_seeds(config) if st.session_state.get("train_repeat_seeds") else start(config)
+queue_ui(job_manager())
 if view is not None:
     config_text = {**view.config.to_dict(), "model": view.config.model.upper(), "limit": f"{view.config.limit or 60000:,}"}
     st.caption(t("run_config", **config_text))
@@ -277,5 +306,5 @@ if view is not None:
         if evaluation is not None:
             scores_ui(view, evaluation)
             prediction_grid_ui(view, evaluation)
-        if view.has_model:
+        if view.has_model and may_manage(view.owner):
             save_ui(view)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from fmnist.model.config import TrainConfig
 from fmnist.runs import groups, jobs, store
+from pages.identity import current_actor
 from pages.navigation import t
 from pages.resources import job_manager
 
@@ -20,8 +21,10 @@ def start_seeds(config: TrainConfig) -> None:
     seeds = groups.repeat_seeds(config.seed or 0)
     for seed in seeds:
         try:
-            run_id = manager.submit(dataclasses.replace(config, seed=seed), source="page")
+            run_id = manager.submit(dataclasses.replace(config, seed=seed), source="page", owner=current_actor())
             groups.write_group(store.get(run_id, manager.root), group_id)
+        except jobs.TooManyRuns as error:
+            reason = t("too_many_runs", limit=error.limit)
         except jobs.QueueFull:
             reason = t("queue_full", count=manager.max_queue)
         except Exception as error:  # Any refusal (a bad setting, a full disk, a limit per learner): say it, keep the rest.

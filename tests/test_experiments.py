@@ -11,6 +11,7 @@ from fmnist.cli import main
 from fmnist.model.config import TrainConfig
 from fmnist.model.history import Control
 from fmnist.runs import compare, store
+from fmnist.runs.owners import COMMAND_LINE
 from fmnist.runs.worker import execute
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,12 +104,12 @@ def test_the_commands_list_export_and_write_code(two_runs, tmp_path, monkeypatch
 def test_deleting_a_run_removes_it_and_an_active_run_is_kept(tmp_path, dataset):
     run = store.create(TrainConfig(epochs=1, limit=300).resolved(), "cli", tmp_path)
     with pytest.raises(compare.ExperimentsError, match="still queued"):
-        compare.delete(run.id, tmp_path)
+        compare.delete(run.id, tmp_path, actor=COMMAND_LINE)
     execute(run, Control(), dataset=dataset)
-    compare.delete(run.id, tmp_path)
+    compare.delete(run.id, tmp_path, actor=COMMAND_LINE)
     assert compare.table(tmp_path) == []
     with pytest.raises(store.NoSuchRun):
-        compare.delete(run.id, tmp_path)
+        compare.delete(run.id, tmp_path, actor=COMMAND_LINE)
 
 
 @pytest.mark.slow

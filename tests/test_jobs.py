@@ -13,6 +13,7 @@ import pytest
 
 from fmnist.model.config import TrainConfig
 from fmnist.runs import jobs, store
+from fmnist.runs.owners import COMMAND_LINE as CLI
 
 DEADLINE = 180  # Seconds; generous, because each child imports TensorFlow on a small shared machine.
 TINY = dict(model="mlp", epochs=1, limit=300, batch_size=32, validation_split=0.1)
@@ -93,13 +94,13 @@ def test_a_tiny_run_finishes_and_is_recorded(manager):
 def test_stop_ends_the_run_keeps_its_weights_and_a_second_stop_does_nothing(manager):
     run_id = manager.submit(TrainConfig(**LONG))
     training(manager, run_id)
-    assert manager.stop(run_id) is True
-    assert manager.stop(run_id) is False  # A second tab's Stop: one stop, no error.
+    assert manager.stop(run_id, CLI) is True
+    assert manager.stop(run_id, CLI) is False  # A second tab's Stop: one stop, no error.
     view = ended(manager, run_id)
     assert view.status == "stopped"
     assert view.history["epoch"] == [1] and view.history["val_loss"] == []  # The partial epoch, no validation pass.
     assert store.get(run_id, manager.root).has_weights()
-    assert manager.stop(run_id) is False  # Stop after the end.
+    assert manager.stop(run_id, CLI) is False  # Stop after the end.
 
 
 @pytest.mark.slow
@@ -119,7 +120,7 @@ def test_a_run_trains_at_the_lowest_priority_in_a_scheduling_group_of_its_own(ma
         if hasattr(os, "SCHED_IDLE"):  # Linux: a core only when no other thread wants it.
             assert {thread: os.sched_getscheduler(thread) for thread in threads} == dict.fromkeys(threads, os.SCHED_IDLE)
     finally:
-        manager.stop(run_id)
+        manager.stop(run_id, CLI)
         ended(manager, run_id)
 
 
@@ -134,7 +135,7 @@ def test_the_idle_class_can_be_switched_off(manager, monkeypatch):
     assert group_nice(pid) in ("7", None)  # Its scheduling group too (see the test above).
     if hasattr(os, "SCHED_OTHER"):
         assert os.sched_getscheduler(pid) == os.SCHED_OTHER
-    manager.stop(run_id)
+    manager.stop(run_id, CLI)
     assert ended(manager, run_id).status == "stopped"
 
 
@@ -159,13 +160,13 @@ def test_only_a_process_that_leads_its_session_lowers_its_scheduling_group():
 def test_pause_halts_and_resume_continues_the_same_run(manager):
     run_id = manager.submit(TrainConfig(**LONG))
     training(manager, run_id)
-    assert manager.pause(run_id)
+    assert manager.pause(run_id, CLI)
     wait_until(lambda: manager.view(run_id).status == "paused", "paused")
     assert store.get(run_id, manager.root).status()["status"] == "paused"
     at_pause = manager.view(run_id).history["step"]
-    assert manager.resume(run_id)
+    assert manager.resume(run_id, CLI)
     wait_until(lambda: len(manager.view(run_id).history["step"]) > len(at_pause) + 1, "training again")
-    manager.stop(run_id)
+    manager.stop(run_id, CLI)
     steps = ended(manager, run_id).history["step"]
     # The same run went on where it halted: its steps continue without a gap or a restart.
     assert steps[: len(at_pause)] == at_pause and steps[0] == 16
@@ -181,13 +182,13 @@ def test_queue_runs_in_order_with_positions_and_a_cancel(manager):
     assert 0 < manager.view(second).starts_in < manager.view(third).starts_in
     with pytest.raises(jobs.QueueFull, match="queue is full"):
         manager.submit(TrainConfig(**TINY))
-    assert manager.cancel(second) and not manager.cancel(second)
+    assert manager.cancel(second, CLI) and not manager.cancel(second, CLI)
     assert manager.view(second).status == "cancelled" and manager.view(third).position == 1
     assert store.get(second, manager.root).status()["status"] == "cancelled"
     fourth = manager.submit(TrainConfig(**TINY, seed=2))
     assert manager.active() == [first, third, fourth]
     training(manager, first)
-    manager.stop(first)
+    manager.stop(first, CLI)
     assert ended(manager, fourth).status == "finished"
     started = {r: store.get(r, manager.root).status()["started"] for r in (first, third, fourth)}
     assert started[first] < started[third] < started[fourth]
@@ -213,7 +214,7 @@ def test_a_run_that_fails_in_its_child_says_why_in_one_line_and_logs_the_traceba
     run = store.get(broken, manager.root)
     run.write("config.json", {**run.read("config.json"), "model": "rnn"})  # What a bug in the child would do.
     training(manager, first)
-    manager.stop(first)
+    manager.stop(first, CLI)
     view = ended(manager, broken)
     assert view.status == "failed" and view.error.startswith('Unknown model "rnn"') and "\n" not in view.error
     assert "Traceback (most recent call last)" in run.log_path.read_text()
@@ -251,7 +252,7 @@ def test_forged_or_unknown_run_ids_are_no_such_run(manager, forged):
     with pytest.raises(store.NoSuchRun, match="No such run"):
         manager.view(forged)
     with pytest.raises(store.NoSuchRun):
-        manager.stop(forged)
+        manager.stop(forged, CLI)
 
 
 def test_runs_left_behind_by_a_dead_server_are_marked_failed(tmp_path):

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from fmnist.data import preprocess
 from fmnist.model.config import TrainConfig
 from fmnist.runs import jobs, store
+from fmnist.runs.owners import COMMAND_LINE
 from tests.page_support import ENTRY, ROOT, TIMEOUT, attached_view, labelled, open_page, texts, wait_for_run
 
 pytestmark = pytest.mark.usefixtures("fresh_job_manager")
@@ -157,7 +158,7 @@ def test_a_queued_run_shows_its_position_and_can_be_cancelled(app, monkeypatch):
         assert attached_view(app).status == "cancelled"
         assert "cancelled before it started" in texts(app.info)
     finally:
-        jobs.get_manager().stop(first)
+        jobs.get_manager().stop(first, COMMAND_LINE)
 
 
 def test_a_full_queue_a_bad_link_and_a_failed_run_are_messages(app, monkeypatch):

@@ -34,7 +34,11 @@ CASES = [
         ("zero", "FMNIST_MAX_TRAININGS must be a whole number, not 'zero'."),
         ("0", "FMNIST_MAX_TRAININGS must be at least 1, not 0."),
     ]),
-    (settings.max_queue, "FMNIST_MAX_QUEUE", 8, [("0", 0), ("-1", "FMNIST_MAX_QUEUE must be at least 0, not -1.")]),
+    (settings.max_queue, "FMNIST_MAX_QUEUE", 40, [("0", 0), ("-1", "FMNIST_MAX_QUEUE must be at least 0, not -1.")]),
+    (settings.max_runs_per_learner, "FMNIST_MAX_RUNS_PER_LEARNER", 2, [
+        ("1", 1), ("", 2), ("0", "FMNIST_MAX_RUNS_PER_LEARNER must be at least 1, not 0."),
+    ]),
+    (settings.teacher_password, "FMNIST_TEACHER_PASSWORD", None, [("", None), ("s3cret word", "s3cret word")]),
     (settings.max_train_seconds, "FMNIST_MAX_TRAIN_SECONDS", 1800, [
         ("60", 60), ("1.5", "FMNIST_MAX_TRAIN_SECONDS must be a whole number, not '1.5'."),
     ]),

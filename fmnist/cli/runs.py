@@ -17,6 +17,8 @@ def runs_command(args) -> int:
     """List every recorded run, newest first: a table, or every column as CSV (--csv) or JSON (--json)."""
     from fmnist.runs import table
 
+    if args.delete:
+        return delete_command(args.delete)
     rows = table.rows()
     if args.csv:
         print(table.to_csv(rows), end="")
@@ -40,6 +42,18 @@ def runs_command(args) -> int:
         print(
             f"{r['run']:24s} {r['model']:5s} {r['status']:10s} {epochs:>6s} {batch:>5s} {rate:>7s} {seconds:>8s} {accuracy:>8s}"
         )
+    return 0
+
+
+def delete_command(run_id: str) -> int:
+    """Delete a run that has ended: the command line may manage every run (it is the server's operator)."""
+    from fmnist.runs import compare, owners, store
+
+    try:
+        compare.delete(run_id, actor=owners.COMMAND_LINE)
+    except (store.RunsError, compare.ExperimentsError) as error:
+        return fail(str(error))
+    print(f"deleted run {run_id}")
     return 0
 
 
@@ -111,6 +125,7 @@ def add_commands(commands) -> dict:
     output = runs.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON list, an object per run")
     output.add_argument("--csv", action="store_true", help="print every run as CSV: run id, every setting, every result")
+    output.add_argument("--delete", metavar="ID", help="delete the run ID (one that has ended), with its history and weights")
 
     export = commands.add_parser(
         "export",

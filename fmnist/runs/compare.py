@@ -11,7 +11,7 @@ import shutil
 
 from fmnist.data import fashion_mnist
 from fmnist.model.config import ACTIVE_STATUSES, DONE_STATUSES
-from fmnist.runs import curves, groups, store
+from fmnist.runs import curves, groups, owners, store
 from fmnist.runs import table as table_rows
 from fmnist.settings import PROJECT_DIR
 
@@ -110,9 +110,11 @@ def best(rows: list[dict]) -> dict | None:
     return max(scored, key=lambda r: r["test_accuracy"]) if scored else None
 
 
-def delete(run_id: str, root=None) -> None:
-    """Remove a run's folder; a run that is still queued, training or paused must be stopped first."""
+def delete(run_id: str, root=None, *, actor) -> None:
+    """Remove a run's folder; a run that is still queued, training or paused must be stopped first.
+    NotAllowed (fmnist.runs.owners) unless `actor` may manage the run."""
     run = store.get(run_id, root)
+    owners.require(actor, "delete", run_id, run.owner()[0])
     if run.status().get("status") in ACTIVE_STATUSES:
         raise ExperimentsError("This run is still queued or training: stop or cancel it before deleting it.")
     try:

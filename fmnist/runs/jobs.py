@@ -1,9 +1,12 @@
 """The job runner: every training is a child process, started by one manager per server process.
 
 The manager keeps a FIFO queue: `$FMNIST_MAX_TRAININGS` runs train at once
-(default 1), up to `$FMNIST_MAX_QUEUE` more wait (default 8), and a run longer
-than `$FMNIST_MAX_TRAIN_SECONDS` (default 1800) is stopped and keeps its
-weights. Each child (`python -m fmnist.runs.worker`, started and read through
+(default 1), up to `$FMNIST_MAX_QUEUE` more wait (default 40), one learner has at
+most `$FMNIST_MAX_RUNS_PER_LEARNER` runs queued or training (default 2), and a
+run longer than `$FMNIST_MAX_TRAIN_SECONDS` (default 1800) is stopped and keeps
+its weights. Every run has an owner (fmnist.runs.owners): stop, pause, resume
+and cancel take the acting identity and raise NotAllowed unless it may manage
+the run. Each child (`python -m fmnist.runs.worker`, started and read through
 fmnist.runs.child) streams its progress as JSON lines, which a reader thread
 applies to a live `RunLog`; the child also records the run in its folder
 (fmnist.runs.store), so a run that ended, or one that another process trains,
@@ -26,7 +29,8 @@ from pathlib import Path
 from fmnist import settings
 from fmnist.model.config import ACTIVE_STATUSES, ENDED_STATUSES, TrainConfig
 from fmnist.model.history import RunLog
-from fmnist.runs import child, store
+from fmnist.runs import child, owners, store
+from fmnist.runs.owners import Actor, NotAllowed  # noqa: F401  (re-exported: what callers catch)
 from fmnist.runs.view import RunView, queue_wait
 
 logger = logging.getLogger(__name__)
@@ -36,12 +40,25 @@ class QueueFull(RuntimeError):
     """Every training slot is taken and the queue is full."""
 
 
+class TooManyRuns(QueueFull):
+    """This learner already has as many runs queued or training as one learner may."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(
+            f"You already have {limit} run{'s' if limit != 1 else ''} queued or training, the most one learner may have "
+            "at once. Wait for one to end, or stop or cancel one, then start again."
+        )
+
+
 class Job:
     """One run this manager owns: its record, live log, child process and status."""
 
-    def __init__(self, run: store.Run, config: TrainConfig):
+    def __init__(self, run: store.Run, config: TrainConfig, owner: str = "", owner_name: str = ""):
         self.run = run
         self.config = config
+        self.owner = owner
+        self.owner_name = owner_name
         self.log = RunLog()
         self.status = "queued"
         self.error: str | None = None
@@ -57,11 +74,12 @@ class JobManager:
     """Runs trainings as child processes, a few at a time, the rest queued in order."""
 
     def __init__(self, root: Path | None = None, max_trainings: int | None = None, max_queue: int | None = None,
-                 max_seconds: float | None = None):  # fmt: skip
+                 max_seconds: float | None = None, max_per_learner: int | None = None):  # fmt: skip
         self.root = Path(root) if root is not None else store.runs_dir()
         self.max_trainings = max_trainings or settings.max_trainings()
         self.max_queue = max_queue if max_queue is not None else settings.max_queue()
         self.max_seconds = max_seconds or settings.max_train_seconds()
+        self.max_per_learner = max_per_learner or settings.max_runs_per_learner()
         self._lock = threading.RLock()
         self._queue: deque[Job] = deque()
         self._running: dict[str, Job] = {}
@@ -72,15 +90,24 @@ class JobManager:
 
     # The interface.
 
-    def submit(self, config: TrainConfig, source: str = "page") -> str:
-        """Queue a run of `config`; return its id. ValueError for a bad config, QueueFull, or RunsError."""
+    def submit(self, config: TrainConfig, source: str = "page", owner: Actor = owners.COMMAND_LINE) -> str:
+        """Queue a run of `config` owned by `owner` (its display name shown beside it); return its id.
+
+        ValueError for a bad config, TooManyRuns past the per-learner limit (not for the teacher or the command
+        line), QueueFull, or RunsError."""
         config = config.resolved()
         with self._lock:
             if self._closed:
                 raise QueueFull("The server is shutting down; no new training can start.")
+            if not (owner.teacher or owner.owner == owners.CLI):
+                mine = sum(job.owner == owner.owner for job in (*self._running.values(), *self._queue))
+                if mine >= self.max_per_learner:
+                    logger.info("Refused a run for %s: %d of %d runs at once.", owner.label, mine, self.max_per_learner)
+                    raise TooManyRuns(self.max_per_learner)
             if len(self._running) >= self.max_trainings and len(self._queue) >= self.max_queue:
                 raise QueueFull(f"The training queue is full ({self.max_queue} runs waiting). Try again when a run has ended.")
-            job = Job(store.create(config, source, self.root), config)
+            run = store.create(config, source, self.root, owner=owner.owner, owner_name=owner.name)
+            job = Job(run, config, owner.owner, owner.name)
             self._queue.append(job)
             self._start_next()
             return job.run.id
@@ -92,7 +119,8 @@ class JobManager:
             if job is not None:
                 progress, history = job.log.copy()
                 view = RunView(job.run.id, job.status, job.config, progress, history, job.error,
-                               train_seconds=job.train_seconds, note=job.note)  # fmt: skip
+                               train_seconds=job.train_seconds, note=job.note, owner=job.owner,
+                               owner_name=job.owner_name)  # fmt: skip
                 if job.status == "queued":
                     view.position = self._queue.index(job) + 1
                     view.starts_in = self._starts_in(job)
@@ -100,52 +128,68 @@ class JobManager:
         run = store.get(run_id, self.root)
         status = run.status()
         log = RunLog.from_dict(run.history())
+        owner, owner_name = run.owner()
         return RunView(run.id, status.get("status", "failed"), run.config(), log.progress, log.history, status.get("error"),
-                       train_seconds=status.get("train_seconds"), note=status.get("note"))  # fmt: skip
+                       train_seconds=status.get("train_seconds"), note=status.get("note"), owner=owner,
+                       owner_name=owner_name)  # fmt: skip
 
-    def stop(self, run_id) -> bool:
-        """Ask a run to stop at its next step, keeping its weights (a queued run is cancelled).
-        Return whether this call changed anything: a second Stop, or one after the end, does nothing."""
+    def may_manage(self, run_id, actor: Actor | None) -> bool:
+        """Whether `actor` may stop, pause, resume, cancel, delete or save this run (NoSuchRun if there is none)."""
         with self._lock:
-            job = self._find(run_id, known=True)
+            return owners.may_manage(actor, self._owner(run_id))
+
+    def stop(self, run_id, actor: Actor | None) -> bool:
+        """Ask a run to stop at its next step, keeping its weights (a queued run is cancelled).
+        Return whether this call changed anything: a second Stop, or one after the end, does nothing.
+        NotAllowed unless `actor` may manage the run, whatever its state."""
+        with self._lock:
+            job = self._allowed(run_id, actor, "stop")
             if job is None or job.status in ENDED_STATUSES:
                 return False
             if job.status == "queued":
-                return self.cancel(run_id)
+                return self._cancel(job)
             if job.stop_sent:
                 return False
             job.stop_sent = True
             self._send(job, "stop")
             return True
 
-    def pause(self, run_id) -> bool:
+    def pause(self, run_id, actor: Actor | None) -> bool:
         """Ask a training run to halt between two steps; it keeps its weights, optimizer state and schedule."""
         with self._lock:
-            job = self._find(run_id, known=True)
+            job = self._allowed(run_id, actor, "pause")
             if job is None or job.status != "running" or job.stop_sent:
                 return False
             self._send(job, "pause")
             return True
 
-    def resume(self, run_id) -> bool:
+    def resume(self, run_id, actor: Actor | None) -> bool:
         """Let a paused run go on."""
         with self._lock:
-            job = self._find(run_id, known=True)
+            job = self._allowed(run_id, actor, "resume")
             if job is None or job.status not in ("running", "paused") or job.stop_sent:
                 return False
             self._send(job, "resume")
             return True
 
-    def cancel(self, run_id) -> bool:
+    def cancel(self, run_id, actor: Actor | None) -> bool:
         """Take a queued run out of the queue; it is recorded as cancelled."""
         with self._lock:
-            job = self._find(run_id, known=True)
+            return self._cancel(self._allowed(run_id, actor, "cancel"))
+
+    def _cancel(self, job: Job | None) -> bool:
+        with self._lock:
             if job is None or job.status != "queued":
                 return False
             self._queue.remove(job)
             job.status = "cancelled"
             self._finish(job, {"status": "cancelled", "ended": time.time()})
             return True
+
+    def queue(self) -> list[RunView]:
+        """The runs training now, then the queued ones in order (first come, first served), as views."""
+        with self._lock:
+            return [self.view(run_id) for run_id in self.active()]
 
     def active(self) -> list[str]:
         """Ids of the runs training now, then the queued ones in order."""
@@ -157,7 +201,7 @@ class JobManager:
         with self._lock:
             self._closed = True
             for job in list(self._queue):
-                self.cancel(job.run.id)
+                self._cancel(job)
             running = list(self._running.values())
             for job in running:
                 job.stop_sent = True
@@ -184,6 +228,17 @@ class JobManager:
         job = next((job for job in self._queue if job.run.id == run_id), None)
         if job is None and known:
             store.get(run_id, self.root)
+        return job
+
+    def _owner(self, run_id) -> str:
+        """Who owns the run: its live job's owner, else its record's; NoSuchRun if there is no such run."""
+        job = self._find(run_id, known=True)
+        return job.owner if job is not None else store.get(run_id, self.root).owner()[0]
+
+    def _allowed(self, run_id, actor: Actor | None, action: str) -> Job | None:
+        """The live job of `run_id` (None if it is not live) once `actor` may `action` it; NotAllowed, NoSuchRun."""
+        job = self._find(run_id, known=True)
+        owners.require(actor, action, run_id, job.owner if job is not None else store.get(run_id, self.root).owner()[0])
         return job
 
     def _starts_in(self, job: Job) -> float:

@@ -2,7 +2,8 @@
 
 A run's folder holds:
 - config.json      the TrainConfig, resolved;
-- status.json      status, error, times, process id, source, final figures;
+- status.json      status, error, times, process id, source, owner (fmnist.runs.owners) and display name,
+                   final figures;
 - history.json     per-batch and per-epoch metrics and progress, rewritten as it trains;
 - epochs.json      after each epoch, the probe images' probabilities and a confusion matrix (fmnist.runs.epoch_records);
 - evaluation.json  the test-set evaluation once it ended with weights;
@@ -99,6 +100,12 @@ class Run:
     def history(self) -> dict:
         return self.read("history.json", {}) or {}
 
+    def owner(self) -> tuple[str, str]:
+        """(owner, display name) as recorded at its start; ("", "") for a run older than owners."""
+        status = self.read("status.json", {}) or {}
+        owner, name = status.get("owner"), status.get("owner_name")
+        return (owner if isinstance(owner, str) else "", name if isinstance(name, str) else "")
+
     def evaluation(self) -> dict | None:
         return self.read("evaluation.json")
 
@@ -166,8 +173,11 @@ class RecordedEvaluation:
         return self.grids.get("mistakes" if mistakes else "first", empty)
 
 
-def create(config: TrainConfig, source: str, root: Path | None = None) -> Run:
-    """Record a new queued run of `config` (already resolved); RunsError if it cannot be written."""
+def create(config: TrainConfig, source: str, root: Path | None = None, owner: str | None = None, owner_name: str = "") -> Run:
+    """Record a new queued run of `config` (already resolved); RunsError if it cannot be written.
+
+    `owner` is who may manage it (fmnist.runs.owners: "cli" or a browser's hash; by default "cli" for a run of
+    the command line, else nobody but the teacher); `owner_name` the display name shown beside it."""
     root = Path(root) if root is not None else runs_dir()
     run_id = new_run_id()
     try:
@@ -178,8 +188,9 @@ def create(config: TrainConfig, source: str, root: Path | None = None) -> Run:
     run = Run(run_id, root / run_id)
     run.write("config.json", config.to_dict())
     # While queued, the run belongs to this process (a server or the command line) on this host.
-    owner = {"pid": os.getpid(), "host": socket.gethostname()}
-    run.write("status.json", {"id": run_id, "status": "queued", "source": source, "created": time.time(), **owner})
+    process = {"pid": os.getpid(), "host": socket.gethostname()}
+    owned = {"owner": owner if owner is not None else ("cli" if source == "cli" else ""), "owner_name": owner_name}
+    run.write("status.json", {"id": run_id, "status": "queued", "source": source, "created": time.time(), **process, **owned})
     return run
 
 

@@ -12,7 +12,8 @@ from fmnist.model.history import Progress, empty_history
 def queue_wait(remaining: list[float], ahead: list[float], slots: int) -> float:
     """Seconds until a queued run starts: `remaining` of the runs training now, `ahead` the lengths of the
     runs queued before it, `slots` trainings at once."""
-    free = sorted([max(0.0, r) for r in remaining] + [0.0] * max(0, slots - len(remaining)))[: max(1, slots)]
+    slots = max(1, slots)  # Estimated as if one slot were free, should none be (a paused queue).
+    free = sorted([max(0.0, r) for r in remaining] + [0.0] * max(0, slots - len(remaining)))[:slots]
     heapq.heapify(free)
     for length in ahead:
         heapq.heappush(free, heapq.heappop(free) + length)
@@ -33,6 +34,8 @@ class RunView:
     starts_in: float | None = None  # Estimated seconds until it starts, while queued.
     train_seconds: float | None = None
     note: str | None = None  # Why a run was stopped by the server (the time limit), if it was.
+    owner: str = ""  # Who may manage it (fmnist.runs.owners): "cli", a browser's hash, or "" (an older run).
+    owner_name: str = ""  # The display name its learner chose: untrusted text, show it as plain text.
 
     @property
     def ended(self) -> bool:

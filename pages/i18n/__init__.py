@@ -8,7 +8,7 @@ filled in. Both languages must have the same keys and the same placeholders
 from __future__ import annotations
 
 from fmnist.data import messages
-from pages.i18n import code, epochs, inspect, predict, runs, train
+from pages.i18n import code, epochs, inspect, owners, predict, runs, train
 
 LANGUAGES = ("en", "zh")
 
@@ -274,5 +274,6 @@ _merge(
     train.STRINGS,
     epochs.STRINGS,
     code.STRINGS,
+    owners.STRINGS,
     messages.STRINGS,
 )
