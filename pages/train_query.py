@@ -13,7 +13,7 @@ from fmnist.model.config import TrainConfig, parse_widths
 
 SETTINGS = tuple(f.name for f in fields(TrainConfig))
 INTEGERS = ("epochs", "batch_size", "limit", "seed", "dense_units", "early_stopping")
-FLOATS = ("learning_rate", "validation_split", "dropout", "label_smoothing")
+FLOATS = ("learning_rate", "validation_split", "dropout", "label_smoothing", "drawings")
 WIDTHS = ("hidden_units", "filters")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 

@@ -21,6 +21,7 @@ NAMED = {
     "augmentation": "fmnist.bench.augmentation",
     "upload-memory": "fmnist.bench.upload_memory",
     "runs-page": "fmnist.bench.runs_page",
+    "drawings": "fmnist.bench.drawings",
 }
 
 

@@ -14,7 +14,7 @@ from fmnist.runs import groups
 
 SETTINGS = ("model", "epochs", "batch_size", "learning_rate", "optimizer", "schedule", "validation_split", "limit", "seed",
             "hidden_units", "filters", "dense_units", "dropout", "batch_norm", "norm_after_pool", "augment",
-            "early_stopping", "label_smoothing")  # fmt: skip
+            "drawings", "early_stopping", "label_smoothing")  # fmt: skip
 PRESETS = config.PRESETS
 
 
@@ -93,6 +93,13 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="random shifts, rotations and zooms of the training images",
+    )
+    add(
+        "--drawings",
+        type=float,
+        metavar="SHARE",
+        help=f"show this share of the training images as drawings: flat shapes and outlines of their masks (0 to "
+        f"{config.MAX_DRAWINGS}; default: 0)",
     )
     add(
         "--early-stopping",

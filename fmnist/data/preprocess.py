@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageChops
 
-from fmnist.data import uploads
+from fmnist.data import drawing, uploads
 from fmnist.data.uploads import (  # noqa: F401  (re-exported: the upload rules and messages are part of this API)
     ALLOWED_FORMATS,
     DAMAGED,
@@ -106,7 +106,11 @@ def from_canvas(rgba: np.ndarray, steps: dict | None = None) -> np.ndarray:
         raise ImageError.of("drawing_empty")
     if steps is not None:
         steps["given"] = pixels
-        steps["grey"] = steps["polarity"] = ink.astype(np.float32) / 255.0
+        steps["grey"] = ink.astype(np.float32) / 255.0
+    # An outline becomes a solid garment, as the dataset's are (see drawing.fill_outlines).
+    ink = drawing.fill_outlines(ink, CANVAS_THRESHOLD * 255)
+    if steps is not None:
+        steps["polarity"] = ink.astype(np.float32) / 255.0
     # The ink is already light on a background of 0, so only the crop and fit of `to_dataset_look` remain.
     return _crop_and_fit(ink, CANVAS_THRESHOLD * 255, steps)
 

@@ -49,6 +49,8 @@ WARMUP_FRACTION = 0.3
 MAX_PATIENCE = 100
 # Label smoothing: the most of each target's certainty that may be spread over all ten classes.
 MAX_LABEL_SMOOTHING = 0.5
+# Drawings: the largest share of training images that may be shown as drawings instead.
+MAX_DRAWINGS = 0.5
 
 # "As in the tutorial": its network and its `model.fit(train_images, train_labels, epochs=10)` with Keras's
 # defaults (batch 32, Adam at 1e-3, a constant learning rate, no validation split).
@@ -152,6 +154,9 @@ class TrainConfig:
     norm_after_pool: bool | None = None
     # Random small shifts, rotations and zooms of the training images, new at every epoch (fmnist.data.augment).
     augment: bool = False
+    # The share of training images shown as drawings (flat shapes and outlines made from their own masks) at every
+    # epoch (fmnist.data.augment.drawing_look), so drawings on the canvas are recognised (0: off).
+    drawings: float = 0.0
     # Stop once the validation loss has not improved for this many epochs and keep the best epoch's weights (0: off).
     early_stopping: int = 0
     # Label smoothing: the loss aims at (1 - s) on the true class plus s/10 on every class instead of all on the
@@ -184,6 +189,9 @@ class TrainConfig:
             raise ValueError(f"The training subset must hold between 10 and 60000 images, not {config.limit}.")
         if not isinstance(config.augment, bool):
             raise ValueError(f"Augmentation is on (true) or off (false), not {config.augment!r}.")
+        share = config.drawings
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= MAX_DRAWINGS:
+            raise ValueError(f"The share of images shown as drawings must be between 0 (off) and {MAX_DRAWINGS}, not {share!r}.")
         if not is_whole(config.early_stopping) or not 0 <= config.early_stopping <= MAX_PATIENCE:
             raise ValueError(f"Early stopping waits between 0 (off) and {MAX_PATIENCE} epochs, not {config.early_stopping}.")
         if config.early_stopping and not config.validation_split:

@@ -84,14 +84,14 @@ def train(
     stopped = False
     try:
         if needs_custom_loop(strategy):
-            if config.augment or config.early_stopping or config.label_smoothing:
+            if config.augment or config.drawings or config.early_stopping or config.label_smoothing:
                 raise ValueError("Augmentation, early stopping and label smoothing are not available with multi-worker training.")
             # The custom loop drives our own callbacks only (TensorBoard's needs `fit`'s internals).
             hooks = keras.callbacks.CallbackList([c for c in callbacks if not isinstance(c, keras.callbacks.TensorBoard)])
             fit_custom(model, strategy, as_batch(x), y, config.batch_size, config.epochs, validation, hooks, config.seed)
         else:
             model.fit(
-                shuffled_batches(x, y, config.batch_size, config.seed, config.augment),
+                shuffled_batches(x, y, config.batch_size, config.seed, config.augment, config.drawings),
                 shuffle=False,  # The pipeline shuffles.
                 epochs=config.epochs,
                 validation_data=validation,
@@ -145,8 +145,9 @@ class TrainingJob:
         return self
 
 
-def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int, augment: bool = False):
-    """A tf.data pipeline that reshuffles each epoch by index and gathers batches from memory (augmented if asked).
+def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int, augment: bool = False, drawings: float = 0.0):
+    """A tf.data pipeline that reshuffles each epoch by index and gathers batches from memory (augmented if asked,
+    and a share `drawings` of the images shown as drawings).
 
     Faster per epoch than handing `fit` the numpy arrays (docs/benchmarks.md), and deterministic for a given
     seed. The images (0..255, as the dataset's bytes) stay as they are in memory and each batch is scaled as it is
@@ -170,6 +171,10 @@ def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int, a
         from fmnist.data import augment as faugment
 
         batches = faugment.map_batches(batches, seed)
+    if drawings:
+        from fmnist.data import augment as faugment
+
+        batches = faugment.map_drawings(batches, seed, drawings)
     return batches.prefetch(tf.data.AUTOTUNE)
 
 
