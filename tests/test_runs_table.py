@@ -6,6 +6,7 @@ import datetime
 import io
 import json
 import logging
+import shutil
 
 import pytest
 
@@ -192,3 +193,27 @@ def test_the_runs_page_bench_measures_a_small_folder(capsys):
     assert figures["runs"] == figures["rows_read"] == 20 and figures["unreadable"] == 0
     assert all(figures[f"{step}_s"] >= 0 for step in ("rows", "differing", "filter", "to_csv", "to_json"))
     assert main(["bench", "runs-page", "--runs", "0"]) == 2
+
+
+def test_rows_reread_only_the_folders_that_changed(runs, monkeypatch):
+    built = []
+    real_row = table.row
+    monkeypatch.setattr(table, "row", lambda run: built.append(run.id) or real_row(run))
+    first = table.rows(runs)
+    assert len(built) == 3
+    built.clear()
+    assert table.rows(runs) == first and built == []  # Nothing changed: nothing reread.
+    store.Run("20261120-120000-aaaaaaaa", runs / "20261120-120000-aaaaaaaa").update_status(test_accuracy=0.9)
+    # A hand edit in place (same file, new size) is seen as well as a rewrite through a temporary file.
+    status = runs / "20261121-120000-cccccccc" / "status.json"
+    status.write_text(status.read_text(encoding="utf-8").replace("Out of memory.", "Killed."), encoding="utf-8")
+    shutil.rmtree(runs / "20261120-130000-bbbbbbbb")
+    rows = {r["run"]: r for r in table.rows(runs)}
+    assert sorted(built) == ["20261120-120000-aaaaaaaa", "20261121-120000-cccccccc"]
+    assert rows["20261120-120000-aaaaaaaa"]["test_accuracy"] == 0.9 and rows["20261121-120000-cccccccc"]["error"] == "Killed."
+    assert "20261120-130000-bbbbbbbb" not in rows
+
+
+def test_rows_are_copies_a_caller_may_change(runs):
+    table.rows(runs)[0]["vs_accuracy"] = "+1.0 pt"
+    assert all("vs_accuracy" not in r for r in table.rows(runs))

@@ -42,6 +42,11 @@ UNREADABLE = "unreadable"
 
 # The folders (full paths) already reported as unreadable, with why: each is logged once per process, not at every rerun.
 _warned: set[tuple[str, str]] = set()
+# The files a row is built from. Each is written whole through fmnist.atomic (a new inode every time), so one whose
+# inode, size and change time are unchanged holds what it held: `rows` keeps each folder's row with those
+# signatures and rereads only the folders that changed (/runs reruns at every click, with hundreds of runs).
+ROW_FILES = ("config.json", "status.json", groups.GROUP_FILE, "evaluation.json", "history.json")
+_kept: dict[str, dict[str, tuple[tuple, dict]]] = {}  # runs folder -> run id -> (signature, row)
 
 
 class Unreadable(Exception):
@@ -217,21 +222,39 @@ def rows(root=None) -> list[dict]:
             names = sorted((e.name for e in entries if store.is_run_id(e.name) and e.is_dir()), reverse=True)
     except OSError:
         return []
-    table = []
+    kept, fresh = _kept.get(str(root), {}), {}
     for name in names:
+        signature = _signature(root / name)
+        built = kept[name][1] if name in kept and kept[name][0] == signature else _row_or_unreadable(root, name)
+        fresh[name] = (signature, built)
+    _kept[str(root)] = fresh  # Folders gone since are forgotten.
+    return [dict(built) for _, built in fresh.values()]  # Copies: callers add keys (a baseline's differences).
+
+
+def _row_or_unreadable(root: Path, name: str) -> dict:
+    try:
+        return row(store.Run(name, root / name))
+    except Unreadable as error:
+        why = str(error)
+    except Exception as error:  # Values no check above foresaw: still one row, never a broken page or CSV.
+        why = f"its records make no sense ({error.__class__.__name__}: {error})".splitlines()[0]
+    if (str(root / name), why) not in _warned:
+        _warned.add((str(root / name), why))
+        logger.warning("Run %s is unreadable: %s", name, why)
+    return unreadable_row(name, why)
+
+
+def _signature(path: Path) -> tuple:
+    """Each ROW_FILES file's (inode, size, change time), or None where it is missing."""
+    signature = []
+    for name in ROW_FILES:
         try:
-            table.append(row(store.Run(name, root / name)))
-        except Unreadable as error:
-            why = str(error)
-        except Exception as error:  # Values no check above foresaw: still one row, never a broken page or CSV.
-            why = f"its records make no sense ({error.__class__.__name__}: {error})".splitlines()[0]
+            info = os.stat(path / name)
+        except OSError:
+            signature.append(None)
         else:
-            continue
-        if (str(root / name), why) not in _warned:
-            _warned.add((str(root / name), why))
-            logger.warning("Run %s is unreadable: %s", name, why)
-        table.append(unreadable_row(name, why))
-    return table
+            signature.append((info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+    return tuple(signature)
 
 
 def differing(rows: list[dict], keys=SETTINGS) -> list[str]:
