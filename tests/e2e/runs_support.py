@@ -1,16 +1,63 @@
-"""Clean-up for browser tests that train: a run a test leaves behind (because it failed midway) must not
-hold the shared server's training slot or queue for the next test."""
+"""What browser tests that train share: reading a run's id and status, pressing the live view's buttons, and the
+clean-up (a run a test leaves behind because it failed midway must not hold the shared server's training slot
+or queue for the next test)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import re
 import signal
 import time
 from pathlib import Path
 
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.e2e_support import FAST, SLOW, main
+
 ACTIVE = ("queued", "running", "paused")
+
+PROGRESS = re.compile(r"Epoch (\d+)/(\d+) · batch (\d+)/(\d+)")
+# A run that goes on for minutes on a small machine; the tests always end it themselves.
+LONG = ("cnn", 60000, 30)
+RUN_URL = re.compile(r"/train\?(?:.*&)?run=(\d{8}-\d{6}-[0-9a-f]{8})(?:&.*)?$")  # The form's settings may sit beside it.
+
+
+def runs_dir() -> Path:
+    return Path(os.environ["FMNIST_RUNS_DIR"])
+
+
+def run_of(page: Page) -> str:
+    """The run id in the page's URL."""
+    expect(page).to_have_url(RUN_URL, timeout=FAST)
+    return RUN_URL.search(page.url).group(1)
+
+
+def status(run_id: str) -> dict:
+    return json.loads((runs_dir() / run_id / "status.json").read_text())
+
+
+def wait_for(condition, what: str, timeout: float = SLOW / 1000):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"not {what} after {timeout:.0f} s")
+
+
+def button(page: Page, name: str):
+    return main(page).get_by_role("button", name=name, exact=True)
+
+
+def press(page: Page, name: str) -> None:
+    """Click a button of the live view once it is there exactly once: while the view reruns every second,
+    Streamlit briefly keeps the previous render's button beside the new one."""
+    expect(button(page, name)).to_have_count(1, timeout=SLOW)
+    button(page, name).click()
 
 
 def active_runs() -> dict[str, dict]:
