@@ -68,15 +68,24 @@ def build_frame(rows: list[dict], selected: list[str], only_differs: bool) -> tu
     return frame, differing
 
 
-def build_group_frame(grouped: list[dict]) -> pd.DataFrame:
-    """The table of groups (fmnist.runs.groups.group_rows): results as "mean ± sd" texts, in GROUP_HEADERS order."""
+def build_group_frame(
+    grouped: list[dict], selected: list[str] = (), only_differs: bool = False
+) -> tuple[pd.DataFrame, list[str]]:
+    """The table of groups (fmnist.runs.groups.group_rows): results as "mean ± sd" texts, in GROUP_HEADERS order,
+    and the settings that differ among the `selected` groups (by their first run); with `only_differs` and two or
+    more selected, the settings they all share are left out, as in build_frame."""
+    chosen = [row for row in grouped if row["run"] in selected and selectable(row)]
+    differing = [c for c in table.differing(chosen) if c in GROUP_HEADERS] if len(chosen) >= 2 else []
     columns = [c for c in GROUP_HEADERS if c not in VERSUS or any(c in row for row in grouped)]
+    if only_differs and len(chosen) >= 2:
+        columns = [c for c in columns if c not in table.SETTINGS or c in differing]
     frame = pd.DataFrame(grouped, columns=list(GROUP_HEADERS))[columns]
     for key, digits in (("test_accuracy", 4), ("test_loss", 4), ("train_seconds", 1)):
         frame[key] = [groups.mean_sd_text(row.get(key), row.get(f"{key}_sd"), digits) for row in grouped]
     for column in ("n", "parameters", "epochs", "batch_size", "images"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
-    return frame
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    return frame, differing
 
 
 def members(row: dict) -> list[str]:
@@ -151,7 +160,7 @@ def table_ui(rows: list[dict], total: int, baseline: dict | None = None) -> list
     positions = list(state["selection"]["rows"]) if state else default
     selected = [shown[i]["run"] for i in positions if i < len(shown) and selectable(shown[i])]
     if grouped:
-        frame, differing = build_group_frame(shown), []
+        frame, differing = build_group_frame(shown, selected, only_differs)
         headers = GROUP_HEADERS
     else:
         frame, differing = build_frame(shown, selected, only_differs)
@@ -163,7 +172,7 @@ def table_ui(rows: list[dict], total: int, baseline: dict | None = None) -> list
             frame[column] = frame[column].replace(groups.BASELINE, t("runs_kind_baseline"))
     data = frame.rename(columns={c: t(h) for c, h in headers.items()})
     if differing:
-        marked = {t(HEADERS[c]) for c in differing if c in frame}
+        marked = {t(headers[c]) for c in differing if c in frame}
         chosen = {i for i, row in enumerate(shown) if row["run"] in selected}
 
         def highlight(table_shown: pd.DataFrame) -> pd.DataFrame:

@@ -246,3 +246,18 @@ def test_group_by_settings_collapses_the_seeds_into_mean_and_sd(seeds_page):
     assert [row["low"] for row in area["data"]["values"]] == pytest.approx([0.6 - 0.05])  # Mean 0.6, sd 0.05 (epoch 1).
     kinds = {(row["label"], row["kind"]) for row in lines["data"]["values"]}
     assert kinds == {(f"{SEED2} ×3 (mean)", "run"), (f"{BASE} (baseline)", "baseline")}
+
+
+def test_grouped_only_what_differs_keeps_the_settings_two_selected_groups_do_not_share(seeds_page):
+    page = open_page(seeds_page.run(), "runs")
+    page.toggle(key="runs_group_by").set_value(True).run()
+    assert "Batch size" in page.dataframe[0].value.columns  # Nothing selected: every setting shown.
+    page.session_state["runs_groups_0"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    page.run()
+    assert not page.exception, [e.value for e in page.exception]
+    columns = list(page.dataframe[0].value.columns)
+    assert "Batch size" in columns  # 32 against 64: kept (and highlighted).
+    assert "Epochs" not in columns and "Learning rate" not in columns  # Shared by both groups: hidden.
+    assert "n" in columns and "Accuracy (mean ± sd)" in columns  # Results are never hidden.
+    page.toggle(key="runs_only_differs").set_value(False).run()
+    assert "Epochs" in page.dataframe[0].value.columns
