@@ -14,6 +14,7 @@ import streamlit as st
 from fmnist.model.config import STATUSES
 from fmnist.runs import groups, table
 from pages import i18n
+from pages.identity import owner_label
 from pages.navigation import t
 
 UNREADABLE = "unreadable"
@@ -24,7 +25,8 @@ HEADERS = {
     "vs_time": "runs_vs_time", "epochs_run": "epochs_run", "epochs": "epochs", "batch_size": "batch_size",
     "learning_rate": "learning_rate", "optimizer": "optimizer", "schedule": "schedule", "dropout": "dropout",
     "augment": "augment_short", "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short",
-    "images": "subset", "seed": "seed", "created": "runs_created", "source": "source", "group": "runs_group",
+    "images": "subset", "seed": "seed", "created": "runs_created", "source": "source", "started_by": "started_by",
+    "group": "runs_group",
     "error": "runs_error",
 }  # fmt: skip
 VERSUS = ("vs_accuracy", "vs_time")  # Shown only against a baseline.
@@ -108,10 +110,21 @@ def filters_changed() -> None:
     st.session_state.runs_table_version = st.session_state.get("runs_table_version", 0) + 1
 
 
-# The search box and the filters on model, status, source and date; returns the rows that match.
+def owner_names(rows: list[dict]) -> dict[str, str]:
+    """Each owner of `rows` (newest first) with its label: "you", "the command line", or the name they last gave;
+    two owners who gave the same name are told apart by the start of their (pseudonymous) owner id."""
+    named = {}
+    for row in rows:
+        if row.get("owner") and row["owner"] not in named:
+            named[row["owner"]] = owner_label(row["owner"], row.get("started_by") or "")
+    counts = {label: list(named.values()).count(label) for label in named.values()}
+    return {owner: label if counts[label] == 1 else f"{label} · {owner[:6]}" for owner, label in named.items()}
+
+
+# The search box and the filters on model, status, source, who started the run and date; returns the rows that match.
 def filters_ui(rows: list[dict]) -> list[dict]:
     query = st.text_input(t("runs_search"), placeholder=t("runs_search_placeholder"), key="runs_query", on_change=filters_changed)
-    columns = st.columns(4)
+    columns = st.columns(5)
     present = {row["status"] for row in rows}
     statuses = [s for s in (*STATUSES, UNREADABLE) if s in present]
     models = columns[0].multiselect(
@@ -126,7 +139,12 @@ def filters_ui(rows: list[dict]) -> list[dict]:
         t("source"), sorted({r["source"] for r in rows if r["source"]}), format_func=source_text, key="runs_sources",
         on_change=filters_changed, placeholder=t("runs_any"),
     )  # fmt: skip
-    dates = columns[3].date_input(
+    labels = owner_names(rows)
+    chosen_owners = columns[3].multiselect(
+        t("started_by"), list(labels), format_func=labels.get, key="runs_owners", on_change=filters_changed,
+        placeholder=t("runs_any"),
+    )  # fmt: skip
+    dates = columns[4].date_input(
         t("runs_created"), value=[], key="runs_dates", on_change=filters_changed, help=t("runs_dates_help")
     )
     since = dates[0] if len(dates) >= 1 else None
@@ -134,8 +152,9 @@ def filters_ui(rows: list[dict]) -> list[dict]:
     if isinstance(dates, dt.date):  # A single date, should the widget ever return one.
         since = until = dates
     return table.filter_rows(
-        rows, query=query, models=models, statuses=chosen_statuses, sources=sources, since=since, until=until
-    )
+        rows, query=query, models=models, statuses=chosen_statuses, sources=sources, since=since, until=until,
+        owners=chosen_owners,
+    )  # fmt: skip
 
 
 # The table of the filtered runs, each row or, grouped by settings, each group; returns the runs of every selected row
@@ -166,6 +185,8 @@ def table_ui(rows: list[dict], total: int, baseline: dict | None = None) -> list
         frame, differing = build_frame(shown, selected, only_differs)
         headers = HEADERS
         frame["source"] = [source_text(s) if isinstance(s, str) and s else None for s in frame["source"]]
+        # Who started each run, as plain text ("you", a learner's name): never the owner id itself.
+        frame["started_by"] = [owner_label(r["owner"], r["started_by"] or "") if r.get("owner") else None for r in shown]
     frame["status"] = [status_text(s) for s in frame["status"]]
     for column in VERSUS:  # The baseline's own row says so, in the chosen language.
         if column in frame:

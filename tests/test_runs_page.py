@@ -261,3 +261,24 @@ def test_grouped_only_what_differs_keeps_the_settings_two_selected_groups_do_not
     assert "n" in columns and "Accuracy (mean ± sd)" in columns  # Results are never hidden.
     page.toggle(key="runs_only_differs").set_value(False).run()
     assert "Epochs" in page.dataframe[0].value.columns
+
+
+def test_runs_can_be_filtered_by_who_started_them(page, runs_root):
+    lin, other_lin = "a" * 64, "b" * 64  # Two browsers whose learners both typed "Lin".
+    for run_id, owner, name in ((MLP_64, "cli", ""), (MLP_128, lin, "Lin"), (CNN, other_lin, "Lin")):
+        store.Run(run_id, runs_root / run_id).update_status(owner=owner, owner_name=name)
+    page.run()
+    frame = page.dataframe[0].value.set_index("Run")
+    assert frame.loc[MLP_128, "Started by"] == frame.loc[CNN, "Started by"] == "Lin"
+    assert frame.loc[MLP_64, "Started by"] == "the command line"
+    assert "Owner" not in frame.columns and lin not in frame.to_csv()  # The owner id itself is never shown.
+    chooser = page.multiselect(key="runs_owners")
+    assert sorted(chooser.options) == sorted(["the command line", "Lin · aaaaaa", "Lin · bbbbbb"])
+    chooser.set_value([lin]).run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert shown_runs(page) == [DAMAGED, MLP_128]  # An unreadable run has no owner to judge, as with the model.
+    page.multiselect(key="runs_owners").set_value([]).run()
+    page.text_input(key="runs_query").input("lin").run()
+    assert shown_runs(page) == [CNN, MLP_128]
+    rows = {r["run"]: r for r in table.rows(runs_root)}
+    assert rows[MLP_128]["owner"] == lin and rows[MLP_128]["started_by"] == "Lin" and rows[DAMAGED]["owner"] is None

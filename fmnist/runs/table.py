@@ -27,7 +27,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from fmnist.model.config import ARCHITECTURES, STATUSES, TrainConfig, architecture_settings, parameter_count
-from fmnist.runs import groups, store
+from fmnist.runs import groups, owners, store
 from fmnist.settings import runs_dir
 
 logger = logging.getLogger(__name__)
@@ -36,8 +36,11 @@ SETTINGS = (
     "model", "network", "dropout", "parameters", "augment", "early_stopping", "label_smoothing", "epochs",
     "batch_size", "learning_rate", "optimizer", "schedule", "images", "seed",
 )  # fmt: skip
-RESULTS = ("status", "epochs_run", "train_seconds", "test_accuracy", "created", "source", "group", "error")
+# "owner" is who may manage the run (fmnist.runs.owners: an HMAC of a browser's secret, which names no one, or
+# "cli"); "started_by" the display name that browser gave, as cleaned text.
+RESULTS = ("status", "epochs_run", "train_seconds", "test_accuracy", "created", "source", "owner", "started_by", "group", "error")
 COLUMNS = ("run", *SETTINGS, *RESULTS)
+SEARCHED = (*SETTINGS, "started_by")  # What the search box looks in, beside the run id.
 UNREADABLE = "unreadable"
 
 # The folders (full paths) already reported as unreadable, with why: each is logged once per process, not at every rerun.
@@ -204,6 +207,8 @@ def row(run: store.Run) -> dict:
         "test_accuracy": _accuracy(run, status),
         "created": status.get("created"),
         "source": status.get("source", ""),
+        "owner": status["owner"] if isinstance(status.get("owner"), str) else "",
+        "started_by": owners.clean_name(status["owner_name"]) if isinstance(status.get("owner_name"), str) else "",
         "group": groups.read_group(run),
         "error": status.get("error"),
     }
@@ -283,23 +288,26 @@ def created_date(row: dict) -> datetime.date | None:
         return None
 
 
-def filter_rows(rows: list[dict], query: str = "", models=(), statuses=(), sources=(), since=None, until=None) -> list[dict]:
+def filter_rows(rows: list[dict], query: str = "", models=(), statuses=(), sources=(), since=None, until=None,
+                owners=()) -> list[dict]:  # fmt: skip
     """The rows that pass every filter given (an empty one passes all), order kept.
 
-    query: a case-insensitive piece of the run id or of any setting's text; models, statuses, sources: the
-    values allowed; since, until: datetime.date bounds (inclusive) on the UTC day the run was created. An
-    unreadable row has no settings: only the query (on its id) and the statuses judge it.
+    query: a case-insensitive piece of the run id, of any setting's text or of the learner's name; models,
+    statuses, sources, owners: the values allowed; since, until: datetime.date bounds (inclusive) on the UTC day
+    the run was created. An unreadable row has no settings: only the query (on its id) and the statuses judge it.
     """
     needle = (query or "").strip().lower()
-    models, statuses, sources = set(models or ()), set(statuses or ()), set(sources or ())
+    models, statuses, sources, owners = set(models or ()), set(statuses or ()), set(sources or ()), set(owners or ())
     kept = []
     for r in rows:
         if statuses and r.get("status") not in statuses:
             continue
-        if needle and needle not in r["run"].lower() and not any(needle in _text(r.get(key)).lower() for key in SETTINGS):
+        if needle and needle not in r["run"].lower() and not any(needle in _text(r.get(key)).lower() for key in SEARCHED):
             continue
         if r.get("status") != UNREADABLE:
             if (models and r.get("model") not in models) or (sources and r.get("source") not in sources):
+                continue
+            if owners and r.get("owner") not in owners:
                 continue
             if since is not None or until is not None:
                 day = created_date(r)
