@@ -7,7 +7,9 @@ folders: those of --from, or else three tiny runs it trains first with `python -
 (an MLP, 1 epoch on 600 images). Each copy gets a new run id and creation time; copies of a grouped run are
 grouped in threes. Chromium first opens /runs of an empty folder --loads times (what any page load costs), then,
 with the copies, --loads times again, each in a fresh browser context, waiting until the table is drawn (the
-dataframe is visible and its caption counts every run); and the same with a baseline pinned (?baseline=<id>). The first load of each kind warms the server and is reported apart; median and p95 of the rest.
+dataframe is visible and its caption counts every run); the same with a baseline pinned (?baseline=<id>); and
+"again": new tabs of one browser context, whose cache already holds the front end's scripts. The first load of
+each kind warms the server and is reported apart; median and p95 of the rest.
 Prints one line per kind, then one JSON line.
 """
 
@@ -59,14 +61,16 @@ def copy_runs(sources: list[Path], root: Path, count: int) -> list[str]:
     return ids
 
 
-def load_times(url: str, path: str, runs: int, loads: int) -> list[float]:
+def load_times(url: str, path: str, runs: int, loads: int, same_browser: bool = False) -> list[float]:
     """Seconds from navigation until the table of `runs` runs is drawn (with none: until the page says so), for
-    `loads` fresh browser contexts."""
+    `loads` fresh browser contexts (a first visit: every script of the app's front end fetched and compiled), or
+    with `same_browser` new tabs of one context (a learner who comes back: its cache keeps those scripts)."""
     times = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        shared = browser.new_context(viewport={"width": 1280, "height": 900}) if same_browser else None
         for _ in range(loads):
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context = shared or browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             started = time.perf_counter()
             page.goto(f"{url}{path}", timeout=TIMEOUT_MS)
@@ -77,7 +81,9 @@ def load_times(url: str, path: str, runs: int, loads: int) -> list[float]:
             else:
                 expect(area.get_by_text("No runs yet.")).to_be_visible(timeout=TIMEOUT_MS)
             times.append(time.perf_counter() - started)
-            context.close()
+            page.close()
+            if not shared:
+                context.close()
         browser.close()
     return times
 
@@ -113,7 +119,8 @@ def main() -> None:
         ids = copy_runs(sources, root, args.runs)
         for kind, path in (("plain", "/runs"), ("baseline", f"/runs?baseline={ids[-1]}")):
             report[kind] = describe(load_times(target.url, path, args.runs, args.loads))
-        for kind in ("empty", "plain", "baseline"):
+        report["again"] = describe(load_times(target.url, "/runs", args.runs, args.loads, same_browser=True))
+        for kind in ("empty", "plain", "baseline", "again"):
             figures = report[kind]
             print(f"/runs with {0 if kind == 'empty' else args.runs} runs, {kind}: first {figures['first_s']:.2f} s, then median "
                   f"{figures['median_s']:.2f} s, p95 {figures['p95_s']:.2f} s (n={figures['n']})")  # fmt: skip
