@@ -168,24 +168,20 @@ def show_image(split: str = "train", index: int = 0, lang: str = "en") -> str:
     c = lambda en, zh: comment(lang, en, zh)
     image = f"{split}_images[{int(index)}]"
     label = f"class_names[{split}_labels[{int(index)}]]"
+
+    def figure(title: str | None) -> list[str]:  # The tutorial's figure of one image with its colorbar.
+        return ["plt.figure()", f"plt.imshow({image})", "plt.colorbar()", "plt.grid(False)",
+                *([f"plt.title({title})"] if title else []), "plt.show()"]  # fmt: skip
+
     lines = [
         c("Preprocess the data: the pixel values of an image fall in the range 0 to 255.",
           "预处理数据：图像的像素值落在 0 到 255 之间。"),
-        "plt.figure()",
-        f"plt.imshow({image})",
-        "plt.colorbar()",
-        "plt.grid(False)",
-        f"plt.title({label})",
-        "plt.show()",
+        *figure(label),
         "",
         scale(lang).rstrip("\n"),
         "",
         c("The same image after scaling: values from 0 to 1.", "缩放之后的同一张图像：值在 0 到 1 之间。"),
-        "plt.figure()",
-        f"plt.imshow({image})",
-        "plt.colorbar()",
-        "plt.grid(False)",
-        "plt.show()",
+        *figure(None),
     ]  # fmt: skip
     return "\n".join(lines) + "\n"
 

@@ -12,7 +12,6 @@ import signal
 import time
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.e2e_support import FAST, SLOW, main
@@ -37,16 +36,6 @@ def run_of(page: Page) -> str:
 
 def status(run_id: str) -> dict:
     return json.loads((runs_dir() / run_id / "status.json").read_text())
-
-
-def wait_for(condition, what: str, timeout: float = SLOW / 1000):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"not {what} after {timeout:.0f} s")
 
 
 def button(page: Page, name: str):
