@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from fmnist.model.config import STATUSES
-from fmnist.runs import groups, table
+from fmnist.runs import groups, owners, table
 from pages import i18n
 from pages.identity import owner_label
 from pages.navigation import t
@@ -118,7 +118,8 @@ def owner_names(rows: list[dict]) -> dict[str, str]:
         if row.get("owner") and row["owner"] not in named:
             named[row["owner"]] = owner_label(row["owner"], row.get("started_by") or "")
     counts = {label: list(named.values()).count(label) for label in named.values()}
-    return {owner: label if counts[label] == 1 else f"{label} · {owner[:6]}" for owner, label in named.items()}
+    short = {owner: owner.removeprefix(owners.LEARNER)[:6] for owner in named}
+    return {owner: label if counts[label] == 1 else f"{label} · {short[owner]}" for owner, label in named.items()}
 
 
 # The search box and the filters on model, status, source, who started the run and date; returns the rows that match.

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fmnist.model.config import TrainConfig
-from fmnist.runs import store, table
+from fmnist.runs import owners, store, table
 from pages import runs_table
 from tests.page_support import ENTRY, TIMEOUT, open_page
 
@@ -264,7 +264,7 @@ def test_grouped_only_what_differs_keeps_the_settings_two_selected_groups_do_not
 
 
 def test_runs_can_be_filtered_by_who_started_them(page, runs_root):
-    lin, other_lin = "a" * 64, "b" * 64  # Two browsers whose learners both typed "Lin".
+    lin, other_lin = owners.LEARNER + "a" * 32, owners.LEARNER + "b" * 32  # Two browsers whose learners typed "Lin".
     for run_id, owner, name in ((MLP_64, "cli", ""), (MLP_128, lin, "Lin"), (CNN, other_lin, "Lin")):
         store.Run(run_id, runs_root / run_id).update_status(owner=owner, owner_name=name)
     page.run()
