@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from fmnist.model.config import STATUSES
-from fmnist.runs import groups, owners, table
+from fmnist.runs import groups, owners, table, table_export
 from pages import i18n
 from pages.identity import owner_label
 from pages.navigation import t
@@ -262,10 +262,10 @@ def downloads_ui(rows: list[dict]) -> None:
     stem = f"fmnist-runs-{dt.date.today():%Y%m%d}"
     left, right = st.columns(2)
     left.download_button(
-        t("runs_download_csv"), lambda: table.to_csv(rows), file_name=f"{stem}.csv", mime="text/csv",
+        t("runs_download_csv"), lambda: table_export.to_csv(rows), file_name=f"{stem}.csv", mime="text/csv",
         icon=":material/download:", on_click="ignore", key="runs_csv",
     )  # fmt: skip
     right.download_button(
-        t("runs_download_json"), lambda: table.to_json(rows), file_name=f"{stem}.json", mime="application/json",
+        t("runs_download_json"), lambda: table_export.to_json(rows), file_name=f"{stem}.json", mime="application/json",
         icon=":material/download:", on_click="ignore", key="runs_json",
     )  # fmt: skip

@@ -12,7 +12,7 @@ import pytest
 
 from fmnist.cli import main
 from fmnist.model.config import TrainConfig
-from fmnist.runs import compare, store, table
+from fmnist.runs import compare, store, table, table_export
 
 DAY = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC).timestamp()  # Noon UTC.
 
@@ -160,15 +160,15 @@ def test_each_filter_keeps_only_the_matching_rows_and_unreadable_ones_pass_the_o
 def test_csv_and_json_hold_every_column_in_order_and_none_as_empty(runs):
     (runs / "20261101-000000-dddddddd").mkdir()
     rows = table.rows(runs)
-    lines = list(csv.reader(io.StringIO(table.to_csv(rows))))
+    lines = list(csv.reader(io.StringIO(table_export.to_csv(rows))))
     assert tuple(lines[0]) == table.COLUMNS and len(lines) == 1 + len(rows)
     by_id = {line[0]: dict(zip(table.COLUMNS, line, strict=True)) for line in lines[1:]}
     assert by_id["20261120-120000-aaaaaaaa"]["error"] == "" and by_id["20261120-120000-aaaaaaaa"]["test_accuracy"] == "0.85"
     assert by_id["20261101-000000-dddddddd"]["status"] == "unreadable" and by_id["20261101-000000-dddddddd"]["model"] == ""
-    objects = json.loads(table.to_json(rows))
+    objects = json.loads(table_export.to_json(rows))
     assert [tuple(o) for o in objects] == [table.COLUMNS] * len(rows)
     assert objects[-1]["model"] is None and objects[-1]["status"] == "unreadable" and objects[0] == rows[0]
-    assert table.to_csv([]) == ",".join(table.COLUMNS) + "\n" and json.loads(table.to_json([])) == []
+    assert table_export.to_csv([]) == ",".join(table.COLUMNS) + "\n" and json.loads(table_export.to_json([])) == []
 
 
 def test_the_runs_command_prints_csv_json_and_a_table_past_an_unreadable_run(runs, capsys):

@@ -70,7 +70,7 @@ def median_seconds(action, repeats: int) -> float:
 
 def measure(count: int, repeats: int = 5, report=print) -> dict:
     """Write `count` runs into a temporary folder and time the table's steps on them; return the figures."""
-    from fmnist.runs import table
+    from fmnist.runs import table, table_export
 
     with tempfile.TemporaryDirectory(prefix="fmnist-runs-page-") as folder:
         root = Path(folder)
@@ -87,8 +87,8 @@ def measure(count: int, repeats: int = 5, report=print) -> dict:
             "filter": lambda: table.filter_rows(
                 rows, query="cnn", statuses=("finished",), since=today - datetime.timedelta(days=1)
             ),
-            "to_csv": lambda: table.to_csv(rows),
-            "to_json": lambda: table.to_json(rows),
+            "to_csv": lambda: table_export.to_csv(rows),
+            "to_json": lambda: table_export.to_json(rows),
         }
         figures = {name: median_seconds(action, repeats) for name, action in steps.items()}
     results = {

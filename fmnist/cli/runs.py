@@ -15,16 +15,16 @@ from fmnist.cli.models import fail
 
 def runs_command(args) -> int:
     """List every recorded run, newest first: a table, or every column as CSV (--csv) or JSON (--json)."""
-    from fmnist.runs import table
+    from fmnist.runs import table, table_export
 
     if args.delete:
         return delete_command(args.delete)
     rows = table.rows()
     if args.csv:
-        print(table.to_csv(rows), end="")
+        print(table_export.to_csv(rows), end="")
         return 0
     if args.json:
-        print(table.to_json(rows))
+        print(table_export.to_json(rows))
         return 0
     if not rows:
         print("No runs yet: train one with `python -m fmnist train` or on the app's Train page.")

@@ -13,10 +13,8 @@ No TensorFlow here.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import functools
-import io
 import json
 import logging
 import math
@@ -315,23 +313,3 @@ def filter_rows(rows: list[dict], query: str = "", models=(), statuses=(), sourc
                     continue
         kept.append(r)
     return kept
-
-
-def _plain(value):
-    """A value JSON can hold: a number that is not finite becomes None."""
-    return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
-def to_csv(rows: list[dict]) -> str:
-    """The rows as CSV text: a header of COLUMNS, then one line per row; None is an empty cell."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for r in rows:
-        writer.writerow(["" if _plain(r.get(key)) is None else r.get(key) for key in COLUMNS])
-    return out.getvalue()
-
-
-def to_json(rows: list[dict]) -> str:
-    """The rows as one line of JSON: a list of objects with COLUMNS in that order; None is null."""
-    return json.dumps([{key: _plain(r.get(key)) for key in COLUMNS} for r in rows], ensure_ascii=False)
