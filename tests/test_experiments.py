@@ -2,6 +2,7 @@
 
 import json
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from fmnist.cli import main
 from fmnist.model.config import TrainConfig
 from fmnist.model.history import Control
-from fmnist.runs import compare, store
+from fmnist.runs import compare, owners, store
 from fmnist.runs.owners import COMMAND_LINE
 from fmnist.runs.worker import execute
 
@@ -132,10 +133,18 @@ def test_the_runs_page_compares_selected_runs_and_shows_code(two_runs, monkeypat
 @pytest.mark.slow
 def test_the_runs_page_deletes_a_run_after_confirmation(tmp_path, dataset, monkeypatch):
     monkeypatch.setenv("FMNIST_RUNS_DIR", str(tmp_path))
-    kept, doomed = (store.create(TrainConfig(epochs=1, limit=300, seed=s).resolved(), "cli", tmp_path) for s in (1, 2))
+    secret = secrets.token_hex(32)  # This browser's: it started the doomed run, so it may delete it.
+    kept, doomed = (
+        store.create(
+            TrainConfig(epochs=1, limit=300, seed=s).resolved(), "page", tmp_path, owner=owners.owner_of(secret, tmp_path)
+        )
+        for s in (1, 2)
+    )
     for run in (kept, doomed):
         execute(run, Control(), dataset=dataset)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.session_state["identity"] = {"identity": {"secret": secret, "name": ""}}
+    app.run()
     app.switch_page("pages/runs.py").run()
     rows = [row["run"] for row in compare.table(tmp_path)]
     app.session_state["runs_table_0"] = {"selection": {"rows": [rows.index(doomed.id)], "columns": [], "cells": []}}

@@ -38,6 +38,7 @@ def test_three_seeds_queue_as_one_group_and_a_later_refusal_keeps_the_first(trai
     # One run trains and one waits: the third seed is refused, the two queued stay, and the page says so.
     monkeypatch.setattr(jobs.get_manager(), "max_trainings", 1)
     monkeypatch.setattr(jobs.get_manager(), "max_queue", 1)
+    monkeypatch.setattr(jobs.get_manager(), "max_per_learner", 3)  # The queue refuses first, not the learner's limit.
     labelled(train_page.button, "Start training").click().run()
     assert not train_page.exception, [e.value for e in train_page.exception]
     runs = sorted(store.list_runs(), key=lambda run: run.config().seed)
