@@ -3,6 +3,8 @@
 // White strokes on black, 280 × 280 canvas pixels, drawn with any pointer (mouse, pen, touch). At every
 // pointer-up, Undo and Reset it sends one state value at once (no debounce: the prediction waits on it):
 // {png: a PNG data URL of the 280 × 280 drawing, strokes: how many, paths: [[width, x0, y0, x1, y1, ...], ...]}.
+// While a stroke is drawn it sends the drawing so far, with the stroke in progress as its last path and
+// `live: true`, at most every LIVE_MS: the newest drawing wins; one that a newer one overtook is never sent.
 //
 // Streamlit calls the default export again whenever the data from Python changes (the stroke width, the
 // labels after a change of language, the strokes it holds), with the same parentElement as long as the
@@ -12,6 +14,7 @@
 // show it): a canvas that shows strokes then sends them again.
 
 const SIZE = 280;
+const LIVE_MS = 100;
 const canvases = new WeakMap();
 
 // One stroke: [width, x0, y0, x1, y1, ...]; a single point is a dot.
@@ -63,6 +66,8 @@ class DrawingCanvas {
     this.pointerId = null;
     this.width = 20;
     this.send = () => {};
+    this.liveTimer = null; // The pending live send, if any.
+    this.lastSent = 0; // When the last value was sent (performance.now()).
     this.scaleToScreen();
     const listen = (target, type, handler) => target.addEventListener(type, handler.bind(this));
     listen(this.canvas, "pointerdown", this.down);
@@ -131,6 +136,23 @@ class DrawingCanvas {
     if (this.current === null || event.pointerId !== this.pointerId) return;
     const events = (event.getCoalescedEvents && event.getCoalescedEvents()) || [];
     for (const each of events.length ? events : [event]) this.extend(...this.point(each));
+    this.scheduleLive();
+  }
+
+  // A live send at most every LIVE_MS; while one is pending it will take the drawing as it is when it fires.
+  scheduleLive() {
+    if (this.liveTimer !== null) return;
+    const wait = Math.max(0, this.lastSent + LIVE_MS - performance.now());
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = null;
+      if (this.current !== null) this.sendLive();
+    }, wait);
+  }
+
+  sendLive() {
+    const paths = [...this.paths, this.current.slice()];
+    this.lastSent = performance.now();
+    this.send({png: exportPng(paths), strokes: paths.length, paths, live: true});
   }
 
   // Adds a point (unless it is within a pixel of the last one) and draws the new segment.
@@ -174,6 +196,9 @@ class DrawingCanvas {
 
   // Shows the strokes and sends them to Python at once.
   commit() {
+    clearTimeout(this.liveTimer); // The final value replaces any live one still pending.
+    this.liveTimer = null;
+    this.lastSent = performance.now();
     this.redraw();
     const paths = this.paths;
     const value = {png: paths.length ? exportPng(paths) : null, strokes: paths.length, paths};
