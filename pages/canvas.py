@@ -28,7 +28,7 @@ _mount = st.components.v2.component(
 def drawing_canvas(stroke_width: int, labels: dict[str, str], key: str = "canvas") -> drawing.Drawing:
     """Show the canvas; return its drawing (raises drawing.DrawingError for a value that cannot be read).
 
-    `labels` names the buttons and the canvas: {"undo": ..., "reset": ..., "canvas": ...}.
+    `labels` names the buttons and the canvas: {"undo": ..., "redo": ..., "reset": ..., "canvas": ...}.
     """
     # The strokes this session's canvas last sent go back with the data, so a canvas the browser had to build
     # anew (a remount) shows them again and sends them; a canvas that is still there keeps its own, which may be
