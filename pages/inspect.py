@@ -32,7 +32,7 @@ def bars_png(probabilities: np.ndarray, lang: str) -> bytes:
 def strip_for(chosen: ChosenInput) -> list[pipeline_steps.Step]:
     if chosen.source == "Draw":
         return pipeline_steps.from_canvas(chosen.raw)
-    if chosen.source == "Upload":
+    if chosen.source in ("Upload", "Camera"):
         return pipeline_steps.from_bytes(chosen.raw)
     return pipeline_steps.from_sample(chosen.raw)
 
