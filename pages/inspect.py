@@ -7,11 +7,17 @@ import streamlit as st
 from fmnist.charts import figures
 from fmnist.data import preprocess
 from fmnist.inside import explain, pictures, pipeline_steps
+
+# pages.navigation first, in an import of its own: on a fresh server its import declares the navigation and
+# reruns (see claim_navigation), and that rerun must not break off the import of another pages module that
+# other sessions, loading their first page at the same time, are waiting for.
+from pages.navigation import class_names, error_text, language, t
+
+# isort: split
 from pages.code_view import show_prediction_code
 from pages.display import enlarge
 from pages.inputs import ChosenInput, input_ui, model_key, model_ui, predictor_for, source_ui
 from pages.inspect_views import embedding_ui, errors_ui, neighbours_ui
-from pages.navigation import class_names, error_text, language, t
 
 st.title(t("inspect_title"))
 st.markdown(t("inspect_intro"))

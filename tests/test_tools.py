@@ -144,6 +144,12 @@ def test_stroke_latency_live(chromium):
 
 
 @pytest.mark.e2e
+def test_first_loads(chromium):
+    out = browser_tool("first_loads", "--visitors", "3")
+    assert "3 of 3 first visits to /predict came up without an exception" in out
+
+
+@pytest.mark.e2e
 @pytest.mark.slow
 def test_class_load_live(chromium):
     out = browser_tool("class_load", "--live", "--seconds", "2", "--drawers", "1")
