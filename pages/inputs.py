@@ -35,6 +35,7 @@ class ChosenInput:
     raw: object = None  # The canvas's (280, 280, 4) RGBA array, the uploaded or photographed bytes, or the test image.
     true_label: int | None = None  # The test image's class; None for drawings and uploads.
     index: int | None = None  # The test image's index in the test split.
+    live: bool = False  # A drawing whose stroke is still being drawn (more values follow at once).
 
 
 # Lets the user choose the model: the shipped default, saved models, or this session's own unsaved model.
@@ -94,7 +95,7 @@ def draw_ui() -> ChosenInput:
         st.info(t("draw_something"))
         return ChosenInput("Draw", None)
     try:
-        return ChosenInput("Draw", preprocess.from_canvas(drawn.rgba), raw=drawn.rgba)
+        return ChosenInput("Draw", preprocess.from_canvas(drawn.rgba), raw=drawn.rgba, live=drawn.live)
     except preprocess.ImageError as error:
         st.info(error_text(error))
         return ChosenInput("Draw", None)

@@ -169,17 +169,23 @@ predictor = predictor_for(choice, infos)
 input_column, class_column = st.columns([3, 2])
 with input_column:
     chosen = input_ui(source)
+# While a stroke is drawn the canvas sends a drawing about every 100 ms: the prediction and the steps follow it,
+# and the views that cost an explanation (layers, why, neighbours) wait for the pen to lift.
+explain_it = chosen.image is not None and not chosen.live
 if chosen.image is not None:
     with class_column:
         class_id = class_ui(predictor.predict_one(chosen.image), chosen.true_label)
-    result = explained(predictor.model, key, chosen.image, class_id)
     steps_ui(chosen)
     show_prediction_code(chosen, choice, infos, key="code_inspect")
+    if chosen.live:
+        st.caption(t("inspect_live"))
+if explain_it:
+    result = explained(predictor.model, key, chosen.image, class_id)
     layers_ui(predictor.model, result)
 templates_ui(predictor.model)
-if chosen.image is not None:
+if explain_it:
     why_ui(chosen.image, result)
 errors_ui(predictor, key)
-embedding_ui(predictor.model, key, chosen.image)
-if chosen.image is not None:
+embedding_ui(predictor.model, key, None if chosen.live else chosen.image)
+if explain_it:
     neighbours_ui(predictor.model, key, chosen.image)
