@@ -114,7 +114,8 @@ class DrawingCanvas {
 
   // A media query that matches only the current ratio tells when it changes (zoom, another screen).
   watchResolution() {
-    const query = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    // Held by the canvas: a query nothing refers to may be collected with its listener.
+    const query = (this.resolutionQuery = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`));
     query.addEventListener(
       "change",
       () => {

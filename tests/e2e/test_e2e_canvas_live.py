@@ -202,3 +202,15 @@ def test_a_photo_from_the_camera_is_classified(server, camera_browser):
 
         screenshot(page, "test_a_photo_from_the_camera_is_classified")
         context.close()
+
+
+def test_on_a_dense_screen_the_backing_store_has_its_pixels_and_the_strokes_their_place(server, new_page):
+    page = new_page(device_scale_factor=2)  # A phone or a zoomed page: two device pixels per CSS pixel.
+    open_predict(page, server)
+    draw_first_stroke(page, LEG)
+    expect(prediction_box(page)).to_be_visible(timeout=SLOW)
+    assert canvas(page).evaluate("element => element.width") == 560
+    # The stroke lies where it was drawn, in 280 × 280 canvas pixels, drawn at the screen's density.
+    assert pixel(page, 140, 140) == 255 and pixel(page, 60, 140) == 0
+    expect(undo_button(page)).to_be_enabled()
+    expect_no_exception(page)
