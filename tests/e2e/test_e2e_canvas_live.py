@@ -190,8 +190,14 @@ def test_a_photo_from_the_camera_is_classified(server, camera_browser):
         choose_radio(page, "Camera")
         expect(main(page).get_by_text("Hold the garment flat against a plain background")).to_be_visible(timeout=FAST)
         take = main(page).get_by_role("button", name="Take Photo")
-        expect(take).to_be_enabled(timeout=SLOW)  # Once the fake camera streams.
+        expect(take).to_be_enabled(timeout=SLOW)
+        # A click before the video has a frame takes no photo: wait until the fake camera streams.
+        page.wait_for_function(
+            "() => { const v = document.querySelector('[data-testid=\"stCameraInput\"] video'); return v && v.readyState >= 2; }",
+            timeout=SLOW,
+        )
         take.click()
+        expect(main(page).get_by_role("button", name="Clear photo")).to_be_visible(timeout=SLOW)
         expect(prediction_box(page)).to_be_visible(timeout=SLOW)
         expect(main(page).get_by_text("What the model sees")).to_be_visible()
         # The camera films the example trousers on a light wall, which the shipped model knows.
