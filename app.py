@@ -8,8 +8,14 @@ navigation and the sidebar; each page lives in pages/.
 import streamlit as st
 
 from fmnist import logs
-from pages.identity import identity_element, identity_ui
+
+# pages.navigation before the other pages modules, in an import of its own: on a fresh server its import
+# declares the navigation and reruns (see claim_navigation), and that rerun must not break off the import of
+# another pages module that other sessions, loading their first page at the same time, are waiting for.
 from pages.navigation import app_pages, language_ui, t
+
+# isort: split
+from pages.identity import identity_element, identity_ui
 from pages.resources import start_warm_up
 
 logs.configure()  # The "fmnist" logger writes to the server's log (once per process; later calls change nothing).

@@ -7,8 +7,14 @@ import streamlit as st
 from fmnist.charts import figures
 from fmnist.data import fashion_mnist
 from fmnist.export import snippets
-from pages.code_view import show_code
+
+# pages.navigation first, in an import of its own: on a fresh server its import declares the navigation and
+# reruns (see claim_navigation), and that rerun must not break off the import of another pages module that
+# other sessions, loading their first page at the same time, are waiting for.
 from pages.navigation import class_names, language, t
+
+# isort: split
+from pages.code_view import show_code
 from pages.resources import dataset, load_dataset
 
 PER_PAGE = 25

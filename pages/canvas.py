@@ -1,7 +1,8 @@
 """The drawing canvas: a Streamlit Components v2 element of our own (HTML, CSS and JavaScript in assets/canvas/).
 
-It sends its value the moment a stroke ends (a PNG of the drawing, the stroke count and the strokes), which
-reruns only the fragment it sits in; fmnist.data.drawing checks and decodes that value.
+It sends its value the moment a stroke ends (a PNG of the drawing, the stroke count and the strokes), and while
+a stroke is drawn the drawing so far about every 100 ms (marked live); each value reruns only the fragment it
+sits in, so the prediction follows the pen. fmnist.data.drawing checks and decodes that value.
 
 This module is imported by pages/inputs.py; it is not a page itself.
 """
@@ -27,7 +28,7 @@ _mount = st.components.v2.component(
 def drawing_canvas(stroke_width: int, labels: dict[str, str], key: str = "canvas") -> drawing.Drawing:
     """Show the canvas; return its drawing (raises drawing.DrawingError for a value that cannot be read).
 
-    `labels` names the buttons and the canvas: {"undo": ..., "reset": ..., "canvas": ...}.
+    `labels` names the buttons and the canvas: {"undo": ..., "redo": ..., "reset": ..., "canvas": ...}.
     """
     # The strokes this session's canvas last sent go back with the data, so a canvas the browser had to build
     # anew (a remount) shows them again and sends them; a canvas that is still there keeps its own, which may be
@@ -45,5 +46,6 @@ def drawing_canvas(stroke_width: int, labels: dict[str, str], key: str = "canvas
         height="content",
     )
     if result.get("drawing") is not None:  # None: a canvas just built that has sent nothing yet.
+        # Only the finished strokes: a stroke in progress is not handed back to a canvas built anew.
         st.session_state[kept] = drawing.paths_of(result.get("drawing"))
     return drawing.decode(result.get("drawing"))

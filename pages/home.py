@@ -3,8 +3,14 @@
 import streamlit as st
 
 from fmnist import registry
-from pages.display import enlarge
+
+# pages.navigation first, in an import of its own: on a fresh server its import declares the navigation and
+# reruns (see claim_navigation), and that rerun must not break off the import of another pages module that
+# other sessions, loading their first page at the same time, are waiting for.
 from pages.navigation import class_names, t
+
+# isort: split
+from pages.display import enlarge
 from pages.resources import dataset
 
 st.title("Fashion-MNIST Studio")

@@ -1,4 +1,4 @@
-"""The input UI shared by Predict and Inside the model: the model choice, and Draw / Upload / Test sample.
+"""The input UI shared by Predict and Inside the model: the model choice, and Draw / Upload / Test sample / Camera.
 
 This module is imported by pages (`from pages.inputs import ...`); it is not a page itself.
 """
@@ -20,7 +20,7 @@ from pages.display import enlarge
 from pages.navigation import class_names, error_text, t
 from pages.resources import dataset, registry_predictor
 
-SOURCES = {"Draw": "source_draw", "Upload": "source_upload", "Test sample": "source_sample"}
+SOURCES = {"Draw": "source_draw", "Upload": "source_upload", "Test sample": "source_sample", "Camera": "source_camera"}
 EXAMPLES_PER_ROW = 3
 EXAMPLES = sorted(p for p in (PROJECT_DIR / "assets" / "examples").glob("*") if p.suffix in (".png", ".jpg"))
 SESSION_MODEL = "__session__"
@@ -30,11 +30,12 @@ SESSION_MODEL = "__session__"
 class ChosenInput:
     """What the user gave, and the 28×28 image the model gets from it."""
 
-    source: str  # "Draw", "Upload" or "Test sample".
+    source: str  # "Draw", "Upload", "Test sample" or "Camera".
     image: np.ndarray | None  # (28, 28) float32 in [0, 1], or None while there is nothing (usable) yet.
-    raw: object = None  # The canvas's (280, 280, 4) RGBA array, the uploaded bytes, or the uint8 test image.
+    raw: object = None  # The canvas's (280, 280, 4) RGBA array, the uploaded or photographed bytes, or the test image.
     true_label: int | None = None  # The test image's class; None for drawings and uploads.
     index: int | None = None  # The test image's index in the test split.
+    live: bool = False  # A drawing whose stroke is still being drawn (more values follow at once).
 
 
 # Lets the user choose the model: the shipped default, saved models, or this session's own unsaved model.
@@ -82,7 +83,7 @@ def source_ui(column) -> str:
 def draw_ui() -> ChosenInput:
     if "stroke_width" not in st.session_state:
         st.session_state.stroke_width = 20
-    labels = {"undo": t("canvas_undo"), "reset": t("canvas_reset"), "canvas": t("canvas_label")}
+    labels = {"undo": t("canvas_undo"), "redo": t("canvas_redo"), "reset": t("canvas_reset"), "canvas": t("canvas_label")}
     try:
         drawn = drawing_canvas(st.session_state.stroke_width, labels, key="canvas")
     except drawing.DrawingError as error:  # A value the page cannot read: say so, and keep serving.
@@ -94,7 +95,7 @@ def draw_ui() -> ChosenInput:
         st.info(t("draw_something"))
         return ChosenInput("Draw", None)
     try:
-        return ChosenInput("Draw", preprocess.from_canvas(drawn.rgba), raw=drawn.rgba)
+        return ChosenInput("Draw", preprocess.from_canvas(drawn.rgba), raw=drawn.rgba, live=drawn.live)
     except preprocess.ImageError as error:
         st.info(error_text(error))
         return ChosenInput("Draw", None)
@@ -128,15 +129,32 @@ def upload_ui() -> ChosenInput:
     else:
         st.info(t("upload_something"))
         return ChosenInput("Upload", None)
+    return picture_input("Upload", content, caption=name)
+
+
+def picture_input(source: str, content: bytes, caption: str | None) -> ChosenInput:
+    """An uploaded or photographed picture, checked and decoded as an untrusted upload; a refusal is a message."""
     try:
         upload = preprocess.read_upload(content)
     except preprocess.ImageError as error:
         st.error(error_text(error))
-        return ChosenInput("Upload", None)
-    # The server's own thumbnail of the decoded picture, upright: the browser never decodes a stranger's file.
-    height, width = upload.thumbnail.shape[:2]
-    st.image(upload.thumbnail, caption=name, width=round(width * min(4.0, 280 / max(height, width))))
-    return ChosenInput("Upload", upload.image, raw=content)
+        return ChosenInput(source, None)
+    if caption is not None:
+        # The server's own thumbnail of the decoded picture, upright: the browser never decodes a stranger's file.
+        height, width = upload.thumbnail.shape[:2]
+        st.image(upload.thumbnail, caption=caption, width=round(width * min(4.0, 280 / max(height, width))))
+    return ChosenInput(source, upload.image, raw=content)
+
+
+# Lets the user photograph a garment with the browser's camera; returns the input (image None without a photo).
+def camera_ui() -> ChosenInput:
+    st.caption(t("camera_hint"))
+    photo = st.camera_input(t("camera_label"), key="camera")
+    if photo is None:
+        st.info(t("camera_something"))
+        return ChosenInput("Camera", None)
+    # The widget shows the photo itself; the same checks as an upload, since the bytes come from a browser.
+    return picture_input("Camera", photo.getvalue(), caption=None)
 
 
 def random_sample() -> None:
@@ -161,4 +179,6 @@ def input_ui(source: str) -> ChosenInput:
         return draw_ui()
     if source == "Upload":
         return upload_ui()
+    if source == "Camera":
+        return camera_ui()
     return sample_ui()

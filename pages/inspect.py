@@ -7,11 +7,17 @@ import streamlit as st
 from fmnist.charts import figures
 from fmnist.data import preprocess
 from fmnist.inside import explain, pictures, pipeline_steps
+
+# pages.navigation first, in an import of its own: on a fresh server its import declares the navigation and
+# reruns (see claim_navigation), and that rerun must not break off the import of another pages module that
+# other sessions, loading their first page at the same time, are waiting for.
+from pages.navigation import class_names, error_text, language, t
+
+# isort: split
 from pages.code_view import show_prediction_code
 from pages.display import enlarge
 from pages.inputs import ChosenInput, input_ui, model_key, model_ui, predictor_for, source_ui
 from pages.inspect_views import embedding_ui, errors_ui, neighbours_ui
-from pages.navigation import class_names, error_text, language, t
 
 st.title(t("inspect_title"))
 st.markdown(t("inspect_intro"))
@@ -32,7 +38,7 @@ def bars_png(probabilities: np.ndarray, lang: str) -> bytes:
 def strip_for(chosen: ChosenInput) -> list[pipeline_steps.Step]:
     if chosen.source == "Draw":
         return pipeline_steps.from_canvas(chosen.raw)
-    if chosen.source == "Upload":
+    if chosen.source in ("Upload", "Camera"):
         return pipeline_steps.from_bytes(chosen.raw)
     return pipeline_steps.from_sample(chosen.raw)
 
@@ -163,17 +169,23 @@ predictor = predictor_for(choice, infos)
 input_column, class_column = st.columns([3, 2])
 with input_column:
     chosen = input_ui(source)
+# While a stroke is drawn the canvas sends a drawing about every 100 ms: the prediction and the steps follow it,
+# and the views that cost an explanation (layers, why, neighbours) wait for the pen to lift.
+explain_it = chosen.image is not None and not chosen.live
 if chosen.image is not None:
     with class_column:
         class_id = class_ui(predictor.predict_one(chosen.image), chosen.true_label)
-    result = explained(predictor.model, key, chosen.image, class_id)
     steps_ui(chosen)
     show_prediction_code(chosen, choice, infos, key="code_inspect")
+    if chosen.live:
+        st.caption(t("inspect_live"))
+if explain_it:
+    result = explained(predictor.model, key, chosen.image, class_id)
     layers_ui(predictor.model, result)
 templates_ui(predictor.model)
-if chosen.image is not None:
+if explain_it:
     why_ui(chosen.image, result)
 errors_ui(predictor, key)
-embedding_ui(predictor.model, key, chosen.image)
-if chosen.image is not None:
+embedding_ui(predictor.model, key, None if chosen.live else chosen.image)
+if explain_it:
     neighbours_ui(predictor.model, key, chosen.image)

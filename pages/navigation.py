@@ -95,5 +95,8 @@ def language_ui() -> str:
     )
 
 
-# The first script run of a server process declares the navigation (see claim_navigation).
+# The first script run of a server process declares the navigation (see claim_navigation). Its rerun breaks off
+# this import, so it comes last (the module is whole for any session that waited for it), and the pages and
+# app.py import this module before any other pages module: a rerun inside the import of a module that imports
+# this one would leave other sessions, waiting for that module, with half of it ("cannot import name").
 claim_navigation()

@@ -2,8 +2,13 @@
 
 import streamlit as st
 
-from pages.inputs import model_ui, source_ui
+# pages.navigation first, in an import of its own: on a fresh server its import declares the navigation and
+# reruns (see claim_navigation), and that rerun must not break off the import of another pages module that
+# other sessions, loading their first page at the same time, are waiting for.
 from pages.navigation import t
+
+# isort: split
+from pages.inputs import model_ui, source_ui
 from pages.predict_views import input_and_prediction_ui
 
 st.title(t("predict_title"))

@@ -1,11 +1,15 @@
 """A class at once: one Chromium, ten browser contexts on one server; one trains, nine draw.
 
     .venv/bin/python -m scripts.class_load [--drawers 9] [--seconds 60] [--url http://host:port]
+    .venv/bin/python -m scripts.class_load --live [--drawers 10] [--seconds 60]
 
 Each drawer opens /predict, learns its stroke (see scripts/stroke_support.py), then draws and undoes it
 for `--seconds`, timing every stroke from mouse-up to the updated prediction in the page. The trainer
 starts a CNN on the Train page first. Prints p50 / p95 over all strokes, the errors (timeouts, exceptions
 shown on the page), and the CPU use of the server and its training child, which says what limits it.
+--live: no training; the drawers draw at a hand's pace with the button held, so the canvas sends the drawing
+about every 100 ms while they draw, and each stroke is timed from its last pointer move to that drawing's
+prediction, before the button is released; the server's CPU is per second of drawing.
 Without --url the script starts its own server on a free port with temporary FMNIST_* folders.
 """
 
@@ -35,6 +39,22 @@ async def draw(page, stroke: list) -> None:
     for x, y in stroke[1:]:
         await page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=6)
     await page.mouse.up()
+
+
+async def live_draw(page, stroke: list, expected: str) -> float:
+    """Draw `stroke` at a hand's pace with the button held; ms from the last move to `expected` shown (-1: none)."""
+    box = await page.locator(".st-key-canvas canvas.upper-canvas").bounding_box()
+    scale = box["width"] / 280
+    await page.evaluate(stroke_support.LIVE_TIMER_JS, [expected, TIMEOUT_MS])
+    points = stroke_support.stroke_points(stroke)
+    await page.mouse.move(box["x"] + points[0][0] * scale, box["y"] + points[0][1] * scale)
+    await page.mouse.down()
+    for x, y in points[1:]:
+        await page.mouse.move(box["x"] + x * scale, box["y"] + y * scale)
+        await asyncio.sleep(0.016)
+    latency = await page.evaluate("window.pendingLive")
+    await page.mouse.up()
+    return latency
 
 
 async def settled(page, quiet: float = 3.0) -> str | None:
@@ -74,7 +94,7 @@ async def calibrate(page) -> tuple[str, list, str]:
     raise RuntimeError("no candidate stroke changes the prediction")
 
 
-async def drawer(browser, url: str, number: int, until: list, ready: list, timings: list, errors: list) -> None:
+async def drawer(browser, url: str, number: int, until: list, ready: list, timings: list, errors: list, live: bool) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     await context.add_init_script(stroke_support.SEND_LOG_JS)
     page = await context.new_page()
@@ -93,6 +113,16 @@ async def drawer(browser, url: str, number: int, until: list, ready: list, timin
             await asyncio.sleep(0.2)  # Waiting for every drawer to be ready.
             continue
         try:
+            if live:
+                latency = await live_draw(page, stroke, after)
+                if latency < 0:
+                    errors.append("timeout: no live prediction within 60 s")
+                else:
+                    timings.append(latency)
+                if await page.get_by_test_id("stException").count():
+                    errors.append("an exception was shown")
+                await undo_to(page, before)
+                continue
             await page.evaluate(stroke_support.TIMER_JS, [after, TIMEOUT_MS])
             await draw(page, stroke)
             latency, sent = await page.evaluate("window.pendingStroke")
@@ -124,12 +154,13 @@ async def trainer(browser, url: str, errors: list) -> None:
         errors.append(f"trainer: {type(error).__name__}: {error}"[:200])
 
 
-async def run(url: str, pid: int | None, drawers: int, seconds: float) -> None:
+async def run(url: str, pid: int | None, drawers: int, seconds: float, live: bool = False) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         timings, errors, until, ready = [], [], [], []
-        await trainer(browser, url, errors)
-        tasks = [asyncio.create_task(drawer(browser, url, n, until, ready, timings, errors)) for n in range(drawers)]
+        if not live:
+            await trainer(browser, url, errors)
+        tasks = [asyncio.create_task(drawer(browser, url, n, until, ready, timings, errors, live)) for n in range(drawers)]
         # Every drawer learns its stroke first (each stroke reruns the page); then the clock starts.
         deadline = time.monotonic() + 600
         while len(ready) < drawers and time.monotonic() < deadline:
@@ -137,7 +168,10 @@ async def run(url: str, pid: int | None, drawers: int, seconds: float) -> None:
         meter = stroke_support.CpuMeter(pid)
         until.append(time.monotonic() + seconds)
         await asyncio.gather(*tasks)
-        print(f"{drawers} drawers and 1 training, {seconds:.0f} s: {stroke_support.summary(timings)}")
+        if live:
+            print(f"{drawers} drawers drawing live, {seconds:.0f} s: {stroke_support.live_summary(timings)}")
+        else:
+            print(f"{drawers} drawers and 1 training, {seconds:.0f} s: {stroke_support.summary(timings)}")
         print(f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
         print(meter.report())
         await browser.close()
@@ -146,13 +180,15 @@ async def run(url: str, pid: int | None, drawers: int, seconds: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="an already running server (default: start one)")
-    parser.add_argument("--drawers", type=int, default=9, help="browser contexts that draw (default: 9)")
+    parser.add_argument("--drawers", type=int, help="browser contexts that draw (default: 9, with --live 10)")
+    parser.add_argument("--live", action="store_true", help="no training; time the prediction during each stroke")
     parser.add_argument("--seconds", type=float, default=60, help="how long they draw (default: 60)")
     args = parser.parse_args()
     target = stroke_support.Target(args.url, "class-load-server.log")
     try:
         print(f"load before: {stroke_support.loadavg()}")
-        asyncio.run(run(target.url, target.pid, args.drawers, args.seconds))
+        drawers = args.drawers or (10 if args.live else 9)
+        asyncio.run(run(target.url, target.pid, drawers, args.seconds, args.live))
     finally:
         target.close()
 

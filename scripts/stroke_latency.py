@@ -3,6 +3,7 @@
     .venv/bin/python -m scripts.stroke_latency [--strokes 20] [--url http://host:port]
     .venv/bin/python -m scripts.stroke_latency --first [--no-warm-up] [--script app.py]
     .venv/bin/python -m scripts.stroke_latency --training [--strokes 20]
+    .venv/bin/python -m scripts.stroke_latency --live [--strokes 20]
 
 Default: opens /predict, draws a base drawing, then times `--strokes` strokes from mouse-up to the
 prediction they cause (see scripts/stroke_support.py for how), and prints p50 / p95.
@@ -10,6 +11,8 @@ prediction they cause (see scripts/stroke_support.py for how), and prints p50 / 
 stroke's mouse-up to its prediction (--no-warm-up: with the server's background warm-up switched off).
 --training: idle strokes, then a CNN training started on the Train page in another browser context
 (so a child process of the server at its lower priority), strokes again while it trains; prints the ratio.
+--live: the stroke is drawn at a hand's pace (a move every 16 ms) with the button held down; times from its last
+pointer move until the prediction column shows that drawing's prediction, before the button is released.
 Without --url the script starts its own server on a free port with temporary FMNIST_* folders.
 """
 
@@ -108,6 +111,35 @@ def timed_stroke(page, stroke: list, expected: str | None) -> tuple[float, float
     return latency, sent
 
 
+def live_stroke(page, stroke: list, expected: str) -> float:
+    """Draw `stroke` with the button held; the ms from the last move until `expected` is shown, then release."""
+    box = canvas(page).bounding_box()
+    scale = box["width"] / 280
+    page.evaluate(stroke_support.LIVE_TIMER_JS, [expected, TIMEOUT_MS])
+    points = stroke_support.stroke_points(stroke)
+    page.mouse.move(box["x"] + points[0][0] * scale, box["y"] + points[0][1] * scale)
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x * scale, box["y"] + y * scale)
+        page.wait_for_timeout(16)
+    latency = page.evaluate("window.pendingLive")
+    page.mouse.up()
+    if latency < 0:
+        raise TimeoutError(f"no live prediction within {TIMEOUT_MS / 1000:.0f} s of the last move")
+    return latency
+
+
+def measure_live(page, count: int, calibration: tuple[str, list, str]) -> list[float]:
+    """`count` live strokes from the base drawing to P1, each undone before the next."""
+    before, stroke, after = calibration
+    latencies = []
+    for _ in range(count):
+        latencies.append(live_stroke(page, stroke, after))
+        wait_until_idle(page, quiet=0.2)
+        undo_to(page, before)
+    return latencies
+
+
 def measure_strokes(page, count: int, calibration: tuple[str, list, str]) -> list[tuple[float, float]]:
     """`count` strokes from the base drawing to P1, each undone before the next."""
     before, stroke, after = calibration
@@ -169,6 +201,7 @@ def main_cli() -> None:
     parser.add_argument("--first", action="store_true", help="time the first prediction of a fresh server")
     parser.add_argument("--no-warm-up", action="store_true", help="with --first: switch the warm-up off")
     parser.add_argument("--training", action="store_true", help="also time strokes while a CNN trains")
+    parser.add_argument("--live", action="store_true", help="time the prediction during a stroke (button held)")
     parser.add_argument(
         "--script", default="server.py", help="what the server it starts runs: server.py (as `make run`) or app.py"
     )
@@ -186,7 +219,11 @@ def main_cli() -> None:
             open_predict(page, target.url)
             calibration = calibrate(page)
             print(f"base -> {calibration[0]!r}; stroke -> {calibration[2]!r}")
-            if args.training:
+            if args.live:
+                meter = stroke_support.CpuMeter(target.pid)
+                print(f"live: {stroke_support.live_summary(measure_live(page, args.strokes, calibration))}")
+                print(meter.report())
+            elif args.training:
                 run_training_mode(browser, page, target, args.strokes, calibration)
             else:
                 meter = stroke_support.CpuMeter(target.pid)

@@ -11,6 +11,7 @@ trips.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import statistics
 import tempfile
@@ -62,6 +63,27 @@ TIMER_JS = """([expected, timeoutMs]) => {
     // pointerup, not mouseup: the canvas sends its value in its own pointerup handler, which comes after this
     // capturing listener on the document but before the browser's mouseup.
     document.addEventListener('pointerup', () => { up = performance.now(); }, {capture: true, once: true});
+    observer.observe(main, {subtree: true, childList: true, characterData: true, attributes: true});
+  });
+}"""
+# Sets window.pendingLive: a promise of the ms from the last pointermove before the prediction column's text
+# becomes `expected` until it does (-1 on timeout), for a stroke whose button is still down (--live): the canvas
+# sends its drawing while the stroke goes on, so this is "the pen moved -> the bars show that drawing".
+LIVE_TIMER_JS = """([expected, timeoutMs]) => {
+  let moved = null;
+  const onMove = () => { moved = performance.now(); };
+  document.addEventListener('pointermove', onMove, {capture: true});
+  window.pendingLive = new Promise((resolve) => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const done = (value) => {
+      observer.disconnect(); clearTimeout(timer); document.removeEventListener('pointermove', onMove, {capture: true});
+      resolve(value);
+    };
+    const observer = new MutationObserver(() => {
+      const box = predictionColumn();
+      if (moved !== null && box && box.innerText === expected) done(performance.now() - moved);
+    });
+    const timer = setTimeout(() => done(-1), timeoutMs);
     observer.observe(main, {subtree: true, childList: true, characterData: true, attributes: true});
   });
 }"""
@@ -135,6 +157,24 @@ def summary(timings: list[tuple[float, float]]) -> str:
         f"(max {max(total):.0f}); of which mouse-up -> canvas sends p50={statistics.median(sent):.0f} ms, "
         f"sent -> prediction shown p50={statistics.median(after):.0f} ms p95={percentile(after, 95):.0f} ms"
     )
+
+
+def live_summary(latencies: list[float]) -> str:
+    """p50 / p95 of "last pointer move -> the prediction of that drawing shown", in ms."""
+    if not latencies:
+        return "no strokes measured"
+    return (
+        f"n={len(latencies)} pointer move -> prediction of that drawing (button still down) "
+        f"p50={statistics.median(latencies):.0f} ms p95={percentile(latencies, 95):.0f} ms (max {max(latencies):.0f})"
+    )
+
+
+def stroke_points(stroke: list, steps: int = 12) -> list[tuple[float, float]]:
+    """The pointer positions of a stroke drawn at a hand's pace: `steps` moves per segment (canvas pixels)."""
+    points = [stroke[0]]
+    for (x0, y0), (x1, y1) in itertools.pairwise(stroke):
+        points += [(x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps) for i in range(1, steps + 1)]
+    return points
 
 
 def loadavg() -> str:

@@ -61,3 +61,51 @@ def test_a_refused_drawing_or_upload_is_said_in_the_pages_language(model_dir, tm
     app.session_state["language"] = "en"
     app.run()
     assert texts(app.error) == NOT_A_PICTURE
+
+
+def camera_fragment():
+    """Predict's fragment with Camera chosen and the shipped model."""
+    from fmnist import registry
+    from pages.predict_views import input_and_prediction_ui
+
+    input_and_prediction_ui("default", {info.name: info for info in registry.list_models()}, "Camera")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_camera_choice_shows_the_camera_its_hint_and_what_to_do(model_dir, lang):
+    app = AppTest.from_function(camera_fragment, default_timeout=60)
+    app.session_state["language"] = lang
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert i18n.text("camera_hint", lang) in texts(app.caption)
+    assert texts(app.info) == i18n.text("camera_something", lang)
+    camera = app.get("camera_input")
+    assert len(camera) == 1 and camera[0].proto.label == i18n.text("camera_label", lang)
+    with pytest.raises(KeyError):  # No photo yet, so no prediction.
+        app.get_by_key("prediction")
+
+
+def photo_fragment():
+    """What Camera does with a photo's bytes (the widget itself needs a browser: tests/e2e)."""
+    import streamlit as st
+
+    from pages.inputs import picture_input
+    from pages.navigation import t
+
+    chosen = picture_input("Camera", st.session_state.photo, caption=None)
+    st.write(t("model_sees") if chosen.image is not None else "nothing")
+
+
+def test_a_photo_goes_through_the_uploads_checks_and_a_bad_one_is_a_message(tmp_path):
+    from pages.inputs import EXAMPLES
+
+    app = AppTest.from_function(photo_fragment, default_timeout=60)
+    app.session_state["language"] = "zh"
+    app.session_state["photo"] = b"<html>not a picture</html>"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert texts(app.error) == i18n.text("image_not_a_picture", "zh")
+    app.session_state["photo"] = EXAMPLES[0].read_bytes()
+    app.run()
+    assert not app.exception and not app.error
+    assert i18n.text("model_sees", "zh") in texts(app.markdown)

@@ -62,6 +62,8 @@ MALFORMED = [
     ("not finite", damaged(GOOD, paths=[[20, float("nan"), 1], [20, 1, 1], [20, 2, 2]]), "other than numbers"),
     ("outside", damaged(GOOD, paths=[[20, 1, 900], [20, 1, 1], [20, 2, 2]]), "outside the canvas"),
     ("too wide", damaged(GOOD, paths=[[500, 1, 1], [20, 1, 1], [20, 2, 2]]), "too wide"),
+    ("live not a flag", damaged(GOOD, live="yes"), "not true or false"),
+    ("live without a stroke", {"png": None, "strokes": 0, "paths": [], "live": True}, "missing from the strokes"),
 ]
 
 
@@ -88,3 +90,15 @@ def test_paths_of_gives_the_strokes_without_decoding_and_nothing_for_a_bad_value
     assert drawing.paths_of(damaged(GOOD, png="not even a picture")) == TROUSERS
     for value in (None, "x", {"paths": "lines"}, {"paths": [[20, 1]]}):
         assert drawing.paths_of(value) == []
+
+
+def test_a_stroke_in_progress_counts_in_the_picture_but_not_among_the_finished_strokes():
+    live = dict(canvas_value(TROUSERS), live=True)
+    drawn = drawing.decode(live)
+    assert drawn.live and drawn.strokes == 3 and drawn.finished == 2 and drawn.paths == TROUSERS
+    assert drawn.rgba[145, 100, :3].tolist() == [255, 255, 255]  # The stroke in progress is in the picture.
+    assert drawing.paths_of(live) == TROUSERS[:2]  # A canvas built anew gets only the finished strokes.
+    done = drawing.decode(canvas_value(TROUSERS))
+    assert not done.live and done.finished == 3 and drawing.paths_of(canvas_value(TROUSERS)) == TROUSERS
+    only = dict(canvas_value(TROUSERS[:1]), live=True)  # The first stroke, still being drawn.
+    assert drawing.decode(only).finished == 0 and not drawing.decode(only).empty and drawing.paths_of(only) == []

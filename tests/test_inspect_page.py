@@ -140,3 +140,22 @@ def test_the_page_in_chinese(inspect):
     assert app.title[0].value == "模型内部"
     assert app.get_by_key("why").subheader[0].value == "4 · 为什么是“短靴”？"
     assert "混淆矩阵" in texts(app.get_by_key("errors").caption)
+
+
+def test_a_drawing_in_progress_is_predicted_and_the_explanations_wait_for_the_pen_to_lift(inspect):
+    from tests.pictures import TROUSERS, canvas_value
+
+    # What the canvas sends while the last stroke is still drawn, then at pointer-up.
+    inspect.session_state["canvas"] = {"drawing": dict(canvas_value(TROUSERS), live=True)}
+    inspect.run()
+    assert not inspect.exception, [e.value for e in inspect.exception]
+    assert has_view(inspect, "steps") and inspect.selectbox(key="why_class").value == "top"
+    for key in ("layers", "why", "neighbours"):
+        assert not has_view(inspect, key), key
+    assert "follow when you lift the pen" in texts(inspect.caption)
+    inspect.session_state["canvas"] = {"drawing": canvas_value(TROUSERS)}
+    inspect.run()
+    assert not inspect.exception, [e.value for e in inspect.exception]
+    for key in VIEWS:
+        assert has_view(inspect, key), key
+    assert "follow when you lift the pen" not in texts(inspect.caption)

@@ -138,6 +138,25 @@ def test_stroke_latency(chromium):
 
 
 @pytest.mark.e2e
+def test_stroke_latency_live(chromium):
+    out = browser_tool("stroke_latency", "--live", "--strokes", "2")
+    assert "live: n=2 pointer move -> prediction of that drawing (button still down) p50=" in out and "server CPU" in out
+
+
+@pytest.mark.e2e
+def test_first_loads(chromium):
+    out = browser_tool("first_loads", "--visitors", "3")
+    assert "3 of 3 first visits to /predict came up without an exception" in out
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_class_load_live(chromium):
+    out = browser_tool("class_load", "--live", "--seconds", "2", "--drawers", "1")
+    assert "1 drawers drawing live, 2 s: n=" in out and "errors: 0" in out and "server CPU" in out
+
+
+@pytest.mark.e2e
 @pytest.mark.slow
 def test_class_load(chromium):
     out = browser_tool("class_load", "--seconds", "2", "--drawers", "1")

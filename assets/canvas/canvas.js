@@ -1,8 +1,10 @@
 // The drawing canvas of Predict and Inside the model (pages/canvas.py mounts it; fmnist/drawing.py reads its value).
 //
 // White strokes on black, 280 × 280 canvas pixels, drawn with any pointer (mouse, pen, touch). At every
-// pointer-up, Undo and Reset it sends one state value at once (no debounce: the prediction waits on it):
+// pointer-up, pointer cancel, Undo, Redo and Reset it sends one state value at once (no debounce: the prediction waits on it):
 // {png: a PNG data URL of the 280 × 280 drawing, strokes: how many, paths: [[width, x0, y0, x1, y1, ...], ...]}.
+// While a stroke is drawn it sends the drawing so far, with the stroke in progress as its last path and
+// `live: true`, at most every LIVE_MS: the newest drawing wins; one that a newer one overtook is never sent.
 //
 // Streamlit calls the default export again whenever the data from Python changes (the stroke width, the
 // labels after a change of language, the strokes it holds), with the same parentElement as long as the
@@ -12,6 +14,7 @@
 // show it): a canvas that shows strokes then sends them again.
 
 const SIZE = 280;
+const LIVE_MS = 100;
 const canvases = new WeakMap();
 
 // One stroke: [width, x0, y0, x1, y1, ...]; a single point is a dot.
@@ -48,7 +51,21 @@ function exportPng(paths) {
   return canvas.toDataURL("image/png");
 }
 
-const round = (value) => Math.round(Math.min(SIZE, Math.max(0, value)) * 10) / 10;
+const clampValue = (value) => Math.min(SIZE, Math.max(0, value));
+const round = (value) => Math.round(clampValue(value) * 10) / 10;
+const inside = ([x, y]) => x >= 0 && x <= SIZE && y >= 0 && y <= SIZE;
+
+// Where the segment from `from` to `to` (one end inside the canvas, one outside) crosses the canvas's edge.
+function edgePoint(from, to) {
+  const [inner, outer] = inside(from) ? [from, to] : [to, from];
+  let t = 1;
+  for (const axis of [0, 1]) {
+    const delta = outer[axis] - inner[axis];
+    if (outer[axis] < 0) t = Math.min(t, -inner[axis] / delta);
+    if (outer[axis] > SIZE) t = Math.min(t, (SIZE - inner[axis]) / delta);
+  }
+  return [round(inner[0] + t * (outer[0] - inner[0])), round(inner[1] + t * (outer[1] - inner[1]))];
+}
 
 class DrawingCanvas {
   constructor(root) {
@@ -56,45 +73,74 @@ class DrawingCanvas {
     // replaced; the browser tests and measurement scripts find the canvas by it.
     this.canvas = root.querySelector("canvas.upper-canvas");
     this.undoButton = root.querySelector("button.undo");
+    this.redoButton = root.querySelector("button.redo");
     this.resetButton = root.querySelector("button.reset");
     this.context = this.canvas.getContext("2d");
     this.paths = []; // Finished strokes.
-    this.current = null; // The stroke being drawn, and the pointer drawing it.
+    // What Undo and Redo step through: {paths: [...]} a gesture's strokes (one, or more when it left the
+    // canvas and came back), {reset: [...]} the strokes a Reset cleared.
+    this.done = [];
+    this.undone = [];
+    this.current = null; // The stroke being drawn (null while the pointer is outside the canvas), ...
+    this.gesture = null; // ... the strokes of the gesture so far, and the pointer drawing it.
     this.pointerId = null;
+    this.last = null; // The gesture's last pointer position, unclamped.
     this.width = 20;
     this.send = () => {};
+    this.liveTimer = null; // The pending live send, if any.
+    this.lastSent = 0; // When the last value was sent (performance.now()).
     this.scaleToScreen();
+    this.watchResolution();
     const listen = (target, type, handler) => target.addEventListener(type, handler.bind(this));
     listen(this.canvas, "pointerdown", this.down);
     listen(this.canvas, "pointermove", this.move);
     listen(this.canvas, "pointerup", this.up);
-    listen(this.canvas, "pointercancel", this.up);
+    listen(this.canvas, "pointercancel", this.cancel);
     listen(this.canvas, "lostpointercapture", this.up);
     listen(this.undoButton, "click", this.undo);
+    listen(this.redoButton, "click", this.redo);
     listen(this.resetButton, "click", this.reset);
   }
 
-  // Sharp strokes on high-density screens: the backing store has devicePixelRatio pixels per canvas pixel.
+  // Sharp strokes at any zoom and on any screen: the backing store has devicePixelRatio pixels per canvas
+  // pixel, and the strokes, kept in canvas pixels, are drawn again whenever that ratio changes.
   scaleToScreen() {
-    const ratio = Math.max(1, Math.round(window.devicePixelRatio || 1));
-    this.canvas.width = this.canvas.height = SIZE * ratio;
-    this.context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const size = Math.max(SIZE, Math.round(SIZE * (window.devicePixelRatio || 1)));
+    this.canvas.width = this.canvas.height = size;
+    this.context.setTransform(size / SIZE, 0, 0, size / SIZE, 0, 0);
     prepare(this.context);
     this.redraw();
+  }
+
+  // A media query that matches only the current ratio tells when it changes (zoom, another screen).
+  watchResolution() {
+    // Held by the canvas: a query nothing refers to may be collected with its listener.
+    const query = (this.resolutionQuery = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`));
+    query.addEventListener(
+      "change",
+      () => {
+        if (!this.canvas.isConnected) return;
+        this.scaleToScreen();
+        this.watchResolution();
+      },
+      {once: true},
+    );
   }
 
   update(data, setStateValue) {
     this.send = (value) => setStateValue("drawing", value);
     this.width = Number(data.width) || this.width;
     this.undoButton.querySelector(".label").textContent = data.undo || "Undo";
-    this.resetButton.querySelector(".label").textContent = data.reset || "Reset canvas & history";
+    this.redoButton.querySelector(".label").textContent = data.redo || "Redo";
+    this.resetButton.querySelector(".label").textContent = data.reset || "Reset canvas";
     this.canvas.setAttribute("aria-label", data.canvas || "Drawing canvas");
     this.canvas.setAttribute("role", "img");
   }
 
   adopt(paths) {
-    if (Array.isArray(paths) && paths.length > 0 && this.paths.length === 0 && this.current === null) {
+    if (Array.isArray(paths) && paths.length > 0 && this.paths.length === 0 && this.gesture === null) {
       this.paths = paths.map((path) => path.slice());
+      this.done = this.paths.map((path) => ({paths: [path]}));
       this.redraw();
     }
   }
@@ -107,30 +153,54 @@ class DrawingCanvas {
     context.fillRect(0, 0, this.canvas.width, this.canvas.height);
     context.restore();
     for (const path of this.paths) drawPath(context, path);
-    if (this.current) drawPath(context, this.current);
-    this.undoButton.disabled = this.paths.length === 0;
+    for (const path of this.gesture || []) drawPath(context, path);
+    this.undoButton.disabled = this.done.length === 0 || this.gesture !== null;
+    this.redoButton.disabled = this.undone.length === 0 || this.gesture !== null;
   }
 
+  // The pointer's position in canvas pixels, not clamped (it may be outside while the canvas holds the capture).
   point(event) {
     const box = this.canvas.getBoundingClientRect();
-    return [round(((event.clientX - box.left) * SIZE) / box.width), round(((event.clientY - box.top) * SIZE) / box.height)];
+    return [((event.clientX - box.left) * SIZE) / box.width, ((event.clientY - box.top) * SIZE) / box.height];
   }
 
   down(event) {
     // The main button of a mouse or pen, or a touch; one stroke at a time (a second finger is ignored).
-    if (this.current !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
+    if (this.gesture !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
     event.preventDefault();
+    // Captured: the moves keep coming while the pointer is outside the canvas, so the stroke can stop at the
+    // edge and go on where the pointer comes back.
     this.canvas.setPointerCapture(event.pointerId);
     this.pointerId = event.pointerId;
-    const [x, y] = this.point(event);
+    this.last = this.point(event);
+    this.begin(this.last.map(round));
+  }
+
+  begin([x, y]) {
     this.current = [this.width, x, y];
-    drawPath(this.context, this.current);
+    this.gesture = [...(this.gesture || []), this.current];
+    this.redraw();
   }
 
   move(event) {
-    if (this.current === null || event.pointerId !== this.pointerId) return;
+    if (this.gesture === null || event.pointerId !== this.pointerId) return;
     const events = (event.getCoalescedEvents && event.getCoalescedEvents()) || [];
-    for (const each of events.length ? events : [event]) this.extend(...this.point(each));
+    for (const each of events.length ? events : [event]) this.moveTo(this.point(each));
+    this.scheduleLive();
+  }
+
+  // Follows the pointer: a stroke that leaves the canvas ends at its edge; coming back starts a new stroke of
+  // the same gesture at the edge where it enters.
+  moveTo(next) {
+    const last = this.last;
+    this.last = next;
+    if (inside(next)) {
+      if (!inside(last)) this.begin(edgePoint(last, next));
+      this.extend(...next.map(round));
+    } else if (inside(last) && this.current !== null) {
+      this.extend(...edgePoint(last, next));
+      this.current = null;
+    }
   }
 
   // Adds a point (unless it is within a pixel of the last one) and draws the new segment.
@@ -148,21 +218,67 @@ class DrawingCanvas {
     context.stroke();
   }
 
+  // A live send at most every LIVE_MS; while one is pending it will take the drawing as it is when it fires.
+  scheduleLive() {
+    if (this.liveTimer !== null) return;
+    const wait = Math.max(0, this.lastSent + LIVE_MS - performance.now());
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = null;
+      if (this.gesture !== null) this.sendLive();
+    }, wait);
+  }
+
+  sendLive() {
+    const paths = [...this.paths, ...this.gesture.map((path) => path.slice())];
+    this.lastSent = performance.now();
+    this.send({png: exportPng(paths), strokes: paths.length, paths, live: true});
+  }
+
   up(event) {
-    if (this.current === null || event.pointerId !== this.pointerId) return;
-    if (event.type === "pointerup") this.extend(...this.point(event));
-    this.paths.push(this.current);
-    this.current = null;
-    this.pointerId = null;
+    if (this.gesture === null || event.pointerId !== this.pointerId) return;
+    if (event.type === "pointerup") this.moveTo(this.point(event));
+    const gesture = this.gesture;
+    this.end();
+    this.paths.push(...gesture);
+    this.done.push({paths: gesture});
+    this.undone = []; // A new stroke starts a new future: nothing left to redo.
     this.commit();
+  }
+
+  // A cancelled pointer (the browser took the touch over, say) leaves nothing of its gesture.
+  cancel(event) {
+    if (this.gesture === null || event.pointerId !== this.pointerId) return;
+    this.end();
+    this.commit();
+  }
+
+  end() {
+    this.gesture = this.current = this.pointerId = this.last = null;
   }
 
   undo() {
-    this.paths.pop();
+    const step = this.done.pop();
+    if (step === undefined) return;
+    if (step.reset) this.paths = step.reset.slice();
+    else this.paths.splice(this.paths.length - step.paths.length);
+    this.undone.push(step);
     this.commit();
   }
 
+  redo() {
+    const step = this.undone.pop();
+    if (step === undefined) return;
+    if (step.reset) this.paths = [];
+    else this.paths.push(...step.paths);
+    this.done.push(step);
+    this.commit();
+  }
+
+  // Clears the canvas as one step that Undo takes back.
   reset() {
+    if (this.paths.length === 0) return;
+    this.done.push({reset: this.paths.slice()});
+    this.undone = [];
     this.paths = [];
     this.commit();
   }
@@ -174,6 +290,9 @@ class DrawingCanvas {
 
   // Shows the strokes and sends them to Python at once.
   commit() {
+    clearTimeout(this.liveTimer); // The final value replaces any live one still pending.
+    this.liveTimer = null;
+    this.lastSent = performance.now();
     this.redraw();
     const paths = this.paths;
     const value = {png: paths.length ? exportPng(paths) : null, strokes: paths.length, paths};

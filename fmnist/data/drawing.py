@@ -1,8 +1,10 @@
 """What the drawing canvas sends -> the 280×280 RGBA picture `preprocess.from_canvas` takes.
 
-The canvas (assets/canvas/canvas.js) sends, at every pointer-up, Undo and Reset, one value:
+The canvas (assets/canvas/canvas.js) sends, at every pointer-up, Undo, Redo and Reset, one value:
 `{"png": "data:image/png;base64,...", "strokes": 3, "paths": [[width, x0, y0, x1, y1, ...], ...]}`, with
-`png` None and `paths` empty once the canvas is empty. The PNG is what the model's preprocessing reads;
+`png` None and `paths` empty once the canvas is empty. While a stroke is drawn it also sends the drawing so far,
+marked `"live": true`: its last path is the stroke in progress (counted in `strokes`), which the pointer-up's
+value then finishes or, for a cancelled stroke, leaves out. The PNG is what the model's preprocessing reads;
 the paths let the page hand the strokes back to a canvas that the browser had to build anew.
 
 The value comes from a browser, so it is checked like an upload: a length cap before the base64 is decoded,
@@ -47,6 +49,12 @@ class Drawing:
     rgba: np.ndarray | None  # (SIZE, SIZE, 4) uint8, white strokes on black; None while the canvas is empty.
     strokes: int  # How many strokes the canvas holds.
     paths: list = field(default_factory=list)  # Each stroke as [width, x0, y0, x1, y1, ...] in canvas pixels.
+    live: bool = False  # Whether the last path is a stroke still being drawn.
+
+    @property
+    def finished(self) -> int:
+        """How many strokes are finished (the one in progress is not)."""
+        return self.strokes - int(self.live)
 
     @property
     def empty(self) -> bool:
@@ -62,24 +70,29 @@ def decode(value) -> Drawing:
         return EMPTY
     if not isinstance(value, dict):
         raise DrawingError.of("drawing_malformed")
-    strokes, png, paths = value.get("strokes"), value.get("png"), value.get("paths", [])
+    strokes, png, paths, live = value.get("strokes"), value.get("png"), value.get("paths", []), value.get("live", False)
+    if not isinstance(live, bool):
+        raise DrawingError.of("drawing_malformed", "(Whether a stroke is in progress is not true or false.)")
     if isinstance(strokes, bool) or not isinstance(strokes, int) or strokes < 0:
         raise DrawingError.of("drawing_malformed", "(The stroke count is not a whole number.)")
+    if live and strokes == 0:
+        raise DrawingError.of("drawing_malformed", "(A stroke in progress is missing from the strokes.)")
     paths = check_paths(paths)
     if len(paths) != strokes:
         raise DrawingError.of("drawing_malformed", f"(It counts {strokes} strokes but holds {len(paths)}.)")
     if strokes == 0:
         return EMPTY
-    return Drawing(decode_png(png), strokes, paths)
+    return Drawing(decode_png(png), strokes, paths, live)
 
 
 def paths_of(value) -> list:
-    """The strokes of a canvas value, checked but without decoding its picture; [] if there are none or they
-    cannot be used (they only redraw a canvas the browser built anew)."""
+    """The finished strokes of a canvas value (not a stroke in progress), checked but without decoding its
+    picture; [] if there are none or they cannot be used (they only redraw a canvas the browser built anew)."""
     try:
-        return check_paths(value.get("paths", [])) if isinstance(value, dict) else []
+        paths = check_paths(value.get("paths", [])) if isinstance(value, dict) else []
     except DrawingError:
         return []
+    return paths[:-1] if paths and value.get("live") is True else paths
 
 
 def decode_png(data_url) -> np.ndarray:

@@ -46,6 +46,24 @@ def browser():
 
 
 @pytest.fixture(scope="package")
+def camera_browser(browser, tmp_path_factory):
+    """A second Chromium whose camera films a still picture (an example garment on a wall): Chromium's fake
+    capture device plays a .y4m file made here, and its fake permission prompt allows the camera."""
+    from tests.e2e.e2e_support import ROOT, y4m_of_picture
+
+    video = tmp_path_factory.mktemp("camera") / "garment.y4m"
+    video.write_bytes(y4m_of_picture(ROOT / "assets" / "examples" / "trouser.png"))
+    fake = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    fake.append(f"--use-file-for-fake-video-capture={video}")
+    # Launched by the same Playwright as `browser` (one Playwright per thread).
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + fake)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+@pytest.fixture(scope="package")
 def server(browser, tmp_path_factory):
     """The app, served by `streamlit run` with an empty models folder; shared by the tests of this folder."""
     instance = StreamlitServer(tmp_path_factory.mktemp("e2e-models"), ARTIFACTS / "server.log").start()
@@ -60,8 +78,9 @@ def new_page(browser, request):
     """Open a page in a new browser context (a new Streamlit session); shot and closed when the test ends."""
     contexts = []
 
-    def open_new(width: int = 1280, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def open_new(width: int = 1280, height: int = 900, **options):
+        # options: more of new_context's settings, such as has_touch=True for a touch screen.
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
         context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()

@@ -327,6 +327,20 @@ def upload(page: Page, name: str, content: bytes, mime: str = "image/png") -> No
     )
 
 
+def y4m_of_picture(path: Path, width: int = 640, height: int = 480, frames: int = 2) -> bytes:
+    """A short video (YUV4MPEG2, 4:2:0) of a picture centred on a light wall, for Chromium's fake camera."""
+    from PIL import Image
+
+    picture = Image.open(path).convert("RGB")
+    picture.thumbnail((height * 3 // 4, height * 3 // 4))
+    frame = Image.new("RGB", (width, height), (236, 233, 228))
+    frame.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
+    luma, blue, red = frame.convert("YCbCr").split()
+    planes = luma.tobytes() + b"".join(c.resize((width // 2, height // 2)).tobytes() for c in (blue, red))
+    header = f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode()
+    return header + (b"FRAME\n" + planes) * frames
+
+
 def screenshot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -1,4 +1,4 @@
-"""In a real browser: the drawing canvas's Undo and Reset, its Chinese labels, and a drawing that outlives a
+"""In a real browser: the drawing canvas's Undo and undoable Reset, its Chinese labels, and a drawing that outlives a
 full page rerun (a change of language) and a detour through another input."""
 
 import re
@@ -60,10 +60,13 @@ def test_undo_takes_back_the_last_stroke_and_reset_empties_the_canvas(server, ne
     # Reset empties a canvas of several strokes at once.
     draw_strokes(page, [LEG, BAR])
     expect(prediction_box(page)).to_be_visible(timeout=FAST)
-    drawing_area(page).get_by_role("button", name="Reset canvas & history", exact=True).click()
+    two_strokes = settled_prediction(page)
+    drawing_area(page).get_by_role("button", name="Reset canvas", exact=True).click()
     expect(main(page).get_by_text("Draw something on the canvas")).to_be_visible(timeout=FAST)
     expect(prediction_box(page)).to_have_count(0)
-    expect(undo_button(page)).to_be_disabled()
+    # The Reset is a step of its own: Undo brings the whole drawing back.
+    undo_button(page).click()
+    expect(prediction_box(page)).to_have_text(two_strokes, timeout=FAST)
     expect_no_exception(page)
 
 
@@ -91,9 +94,10 @@ def test_the_canvas_speaks_chinese_and_keeps_its_drawing_when_the_language_chang
     # The full rerun kept the drawing: the same prediction is shown.
     expect(prediction_box(page).get_by_role("heading").first).to_have_text(top_class, timeout=FAST)
     expect(prediction_box(page)).to_contain_text(probability)
+    expect(drawing_area(page).get_by_role("button", name="重做", exact=True)).to_be_disabled()
     reset.click()
     expect(main(page).get_by_text("在画布上画点什么")).to_be_visible(timeout=FAST)
-    expect(undo).to_be_disabled()
+    expect(undo).to_be_enabled()  # Undo takes the Reset back.
     expect_no_exception(page)
 
 

@@ -35,7 +35,7 @@ def top_class(page: Page):
 
 
 def reset_canvas(page: Page) -> None:
-    page.locator(".st-key-canvas").get_by_role("button", name="Reset canvas & history").click()
+    page.locator(".st-key-canvas").get_by_role("button", name="Reset canvas", exact=True).click()
     expect(main(page).get_by_text("Draw something on the canvas")).to_be_visible(timeout=FAST)
     expect(prediction_box(page)).to_have_count(0, timeout=FAST)
 
