@@ -183,7 +183,7 @@ class RayHandle:
         import json
 
         status = json.loads(data)
-        node = {"node": status.get("host"), "node_pid": status.get("pid")}
+        node = {"node": status.get("host"), "node_pid": status.get("pid"), "node_id": self.node.get("node_id")}
         return {**status, **node, "pid": os.getpid(), "host": socket.gethostname()}
 
     def wait(self) -> str:
