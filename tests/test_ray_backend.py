@@ -1,6 +1,6 @@
 """The job runner on both backends: the behaviours that matter (a finished run's record, Stop keeps the weights,
 Pause/Resume, Cancel of a queued run, the time limit, the owners' refusals) with tiny trainings, on local child
-processes and on a local Ray cluster of three nodes (127.0.0.1, small object stores, one CPU per worker node), started
+processes and on a local Ray cluster of three nodes on this machine (small object stores, one CPU per worker node), started
 once for the module. Then what only a cluster does: a node that dies mid-run, a cluster that cannot be reached."""
 
 import json
@@ -68,7 +68,8 @@ def ray_cluster(not_idle):
 
     from fmnist.runs.ray_backend import RayBackend
 
-    node = dict(num_cpus=1, object_store_memory=STORE_BYTES, node_ip_address="127.0.0.1")
+    # The nodes take the machine's address: ray.init rewrites 127.0.0.1 to it, and would not find them there.
+    node = dict(num_cpus=1, object_store_memory=STORE_BYTES)
     cluster = Cluster(initialize_head=True, head_node_args={**node, "num_cpus": 0, "include_dashboard": False})
     for _ in range(2):
         cluster.add_node(**node)
@@ -186,7 +187,7 @@ def test_a_node_that_dies_mid_run_fails_the_run_and_frees_its_place(ray_cluster,
     finally:
         manager.shutdown()
         manager.kill_all()
-        cluster.add_node(num_cpus=1, object_store_memory=STORE_BYTES, node_ip_address="127.0.0.1")
+        cluster.add_node(num_cpus=1, object_store_memory=STORE_BYTES)
 
 
 def test_a_cluster_that_cannot_be_reached_keeps_the_queue_and_says_why(tmp_path, caplog, monkeypatch):
@@ -234,3 +235,23 @@ def test_the_cost_script_reports_each_figure():
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert set(report) == {"install_mib", "start_seconds", "idle_processes", "idle_rss_mib", "server_added_rss_mib"}
     assert report["idle_processes"] > 0 and report["install_mib"] > 0
+
+
+def test_the_train_page_says_when_the_cluster_cannot_be_reached(fresh_job_manager, model_dir, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.page_support import ENTRY, TIMEOUT, attached_view, labelled, open_page, texts
+
+    monkeypatch.setenv("FMNIST_BACKEND", "ray")
+    monkeypatch.setenv("RAY_ADDRESS", f"127.0.0.1:{free_port()}")
+    app = AppTest.from_file(ENTRY, default_timeout=TIMEOUT).run()
+    open_page(app, "train")
+    app.number_input(key="train_epochs").set_value(1)
+    app.number_input(key="train_limit").set_value(300)
+    labelled(app.button, "Start training").click().run()
+    run_id = attached_view(app).id
+    wait_until(lambda: jobs.get_manager().view(run_id).unavailable, "told why", timeout=30)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "The training cluster cannot be reached just now" in texts(app.warning)
+    assert "Queued: position 1" in texts(app.info) and attached_view(app).status == "queued"
