@@ -140,8 +140,8 @@ def test_pause_halts_and_resume_continues(manager):
 @pytest.mark.slow
 @BOTH
 def test_a_queued_run_is_cancelled_and_the_owners_limits_hold(manager):
-    learner = owners.Actor(owner="a" * 64, name="Lin")
-    other = owners.Actor(owner="b" * 64, name="Ana")
+    learner = owners.Actor(owner=owners.LEARNER + "a" * 32, name="Lin")
+    other = owners.Actor(owner=owners.LEARNER + "b" * 32, name="Ana")
     first = manager.submit(TrainConfig(**LONG), owner=learner)
     second = manager.submit(TrainConfig(**TINY), owner=learner)
     with pytest.raises(jobs.TooManyRuns):
