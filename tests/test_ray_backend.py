@@ -80,7 +80,10 @@ def ray_cluster(not_idle):
     import ray
 
     ray.shutdown()
-    cluster.shutdown()
+    try:
+        cluster.shutdown()
+    except ValueError:  # The head was still this process's node: Ray has now disconnected it, so again.
+        cluster.shutdown()
 
 
 def make_manager(request, root, **limits) -> jobs.JobManager:

@@ -35,6 +35,8 @@ from fmnist.runs.backends import Unavailable
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
+# A started run whose actor has not answered a poll for this long is lost (its node died unseen by Ray so far).
+LOST_SECONDS = 60.0
 # The object store of a local Ray: only small messages go through it (progress, a run's files).
 LOCAL_OBJECT_STORE_BYTES = 100 * 2**20
 # Files whose writers append in place (sent by what was added); every other file is replaced whole.
@@ -132,22 +134,28 @@ class RayHandle:
             self.actor.command.remote(command)
 
     def events(self) -> Iterator[dict]:
-        pending = None
+        pending, answered = None, None  # When the actor last answered (None: not started yet).
         while True:
             pending = pending or self.actor.poll.remote()
             try:
-                events, files, done, node = ray.get(pending, timeout=30)
+                events, files, done, node = ray.get(pending, timeout=10)
             except (GetTimeoutError, ActorUnavailableError):
-                continue  # Still waiting for a node, or one briefly out of reach: ask the same question again.
+                # Not started yet (waiting for a node's CPU): wait. Started, then silent for LOST_SECONDS: lost.
+                if answered is not None and time.monotonic() - answered > LOST_SECONDS:
+                    logger.error("Run %s: its Ray actor has not answered for %g s.", self.run.id, LOST_SECONDS)
+                    self.reason = "its Ray node or worker process died or cannot be reached"
+                    break
+                time.sleep(POLL_SECONDS)
+                continue
             except RayActorError as error:
                 logger.error("Run %s: its Ray actor died: %s", self.run.id, first_line(error))
-                self.reason = "its Ray node or worker process died"
+                self.reason = "its Ray node or worker process died or cannot be reached"
                 break
             except RayError as error:
                 logger.error("Run %s: its Ray actor cannot be reached: %s", self.run.id, first_line(error))
                 self.reason = "its Ray actor cannot be reached"
                 break
-            pending = None
+            pending, answered = None, time.monotonic()
             self.node = node
             self.write(files)
             yield from events
