@@ -94,6 +94,18 @@ def secret_text(text: str | None) -> str | None:
     return text or None
 
 
+def choice(name: str, options: tuple[str, ...]) -> Callable[[str | None], str]:
+    """One of `options`; unset or blank means the first. Any other value is a ValueError that names the variable."""
+
+    def parse(text: str | None) -> str:
+        value = (text or "").strip().lower() or options[0]
+        if value not in options:
+            raise ValueError(f"{name} must be one of {', '.join(options)}, not {text!r}.")
+        return value
+
+    return parse
+
+
 def level(text: str | None) -> str:
     """The name of a logging level; unset, empty or unknown names mean INFO."""
     name = (text or "INFO").upper()
@@ -119,6 +131,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("FMNIST_MAX_TRAININGS", "`1`",
              "runs that train at once, per server process; later ones queue in FIFO order",
              whole("FMNIST_MAX_TRAININGS", 1, 1)),
+    Variable("FMNIST_BACKEND", "`local`",
+             "where runs train: `local`, a child process each; `ray`, a Ray actor each on the cluster at `RAY_ADDRESS` "
+             "(unset: a local Ray the server starts)", choice("FMNIST_BACKEND", ("local", "ray"))),
     Variable("FMNIST_MAX_QUEUE", "`40`",
              "runs that may wait; past it, a start is refused with a message", whole("FMNIST_MAX_QUEUE", 40, 0)),
     Variable("FMNIST_MAX_RUNS_PER_LEARNER", "`2`",
@@ -182,6 +197,11 @@ def runs_dir() -> Path:
 
 def max_trainings() -> int:
     return read("FMNIST_MAX_TRAININGS")
+
+
+def backend() -> str:
+    """Where training runs: "local" (child processes) or "ray" (fmnist.runs.ray_backend)."""
+    return read("FMNIST_BACKEND")
 
 
 def max_queue() -> int:

@@ -138,6 +138,8 @@ def status_ui(view) -> None:
 def queued_ui(view) -> None:
     minutes = max(1, math.ceil((view.starts_in or 0) / 60))
     st.info(t("queued", position=view.position, minutes=minutes), icon=":material/hourglass_top:")
+    if view.unavailable:  # The details are in the server's log; visitors get the plain words.
+        st.warning(t("backend_unavailable"), icon=":material/cloud_off:")
     if may_manage(view.owner):
         st.button(t("cancel"), on_click=control, args=("cancel", view.id), icon=":material/cancel:")
     else:

@@ -34,6 +34,8 @@ CASES = [
         ("zero", "FMNIST_MAX_TRAININGS must be a whole number, not 'zero'."),
         ("0", "FMNIST_MAX_TRAININGS must be at least 1, not 0."),
     ]),
+    (settings.backend, "FMNIST_BACKEND", "local",
+     [("ray", "ray"), (" Ray ", "ray"), ("", "local"), ("slurm", "FMNIST_BACKEND must be one of local, ray, not 'slurm'.")]),
     (settings.max_queue, "FMNIST_MAX_QUEUE", 40, [("0", 0), ("-1", "FMNIST_MAX_QUEUE must be at least 0, not -1.")]),
     (settings.max_runs_per_learner, "FMNIST_MAX_RUNS_PER_LEARNER", 2, [
         ("1", 1), ("", 2), ("0", "FMNIST_MAX_RUNS_PER_LEARNER must be at least 1, not 0."),

@@ -12,11 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+from fmnist import settings
 from fmnist.cli import train_options
 from fmnist.cli.models import fail
 from fmnist.data import fashion_mnist
 from fmnist.model.distribute import STRATEGIES
-from fmnist.runs import groups
+from fmnist.runs import backends, groups
 
 
 def progress_line(progress, history: dict, epochs: int) -> str:
@@ -28,6 +29,18 @@ def progress_line(progress, history: dict, epochs: int) -> str:
     return f"\repoch {epoch}/{epochs} [{bar:30s}] {100 * fraction:3.0f}% loss {loss:.3f} {progress.samples_per_second:6.0f} samples/s {eta}"
 
 
+def show_progress(args, config):
+    """What draws the progress bar of a run trained elsewhere: show(progress, history, last=False)."""
+    show_bar, shown = sys.stderr.isatty() and not args.json, [0.0]
+
+    def show(progress, history, last: bool = False) -> None:
+        if show_bar and (last or time.monotonic() - shown[0] > 0.25):
+            shown[0] = time.monotonic()
+            print(progress_line(progress, history, config.epochs), end="\n" if last else "", file=sys.stderr, flush=True)
+
+    return show
+
+
 def train_command(args) -> int:
     """Train a model in this process, recorded as a run (runs/<id>/), evaluate it and optionally save it; with
     --seeds, one run per seed, one after the other, recorded as one group."""
@@ -35,6 +48,12 @@ def train_command(args) -> int:
 
     if args.name and args.out:
         return fail("give either --name or --out, not both")
+    try:
+        args.backend = args.backend or settings.backend()
+    except ValueError as error:
+        return fail(str(error))
+    if args.backend == "ray" and args.distribute:
+        return fail("--distribute trains in this process; with --backend ray each run is one Ray actor")
     if args.seeds and (args.name or args.out):
         return fail("--seeds trains several models: download the one you want from /runs, or `python -m fmnist export --run ID`")
     try:
@@ -43,7 +62,7 @@ def train_command(args) -> int:
         configs = train_options.train_configs(args)
     except (ValueError, registry.RegistryError) as error:
         return fail(str(error))
-    dataset = fashion_mnist.load()
+    dataset = fashion_mnist.load() if args.backend == "local" else None  # The nodes read their own.
     strategy = None
     if args.distribute:
         from fmnist.model.distribute import DistributeError, make_strategy
@@ -76,6 +95,10 @@ def train_one(args, config, dataset, strategy, group_id: str | None = None) -> t
     from fmnist.runs import store
     from fmnist.runs.worker import execute
 
+    if args.backend != "local":
+        from fmnist.cli.train_remote import train_remote
+
+        return train_remote(args, config, group_id, show_progress(args, config), lambda *done: finish_training(args, *done))
     try:
         run = store.create(config, "cli")
         if group_id:
@@ -193,6 +216,12 @@ def add_commands(commands) -> dict:
     )
     train.add_argument(
         "--cpu-devices", type=int, help="with --distribute mirrored and no GPU: split the CPU into N logical devices"
+    )
+    train.add_argument(
+        "--backend",
+        choices=backends.NAMES,
+        help="local: train in this process; ray: as a Ray actor on the cluster at RAY_ADDRESS, or a local Ray "
+        "(default: $FMNIST_BACKEND, else local)",
     )
     train.add_argument("--name", help="save into the model registry under this name")
     train.add_argument("--out", help="save to this NAME.weights.npz path (metadata NAME.json beside it)")

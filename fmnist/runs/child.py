@@ -1,4 +1,5 @@
-"""The job manager's end of a training child process (`python -m fmnist.runs.worker`, see there).
+"""The "local" backend (fmnist.runs.backends): the job manager's end of a training child process
+(`python -m fmnist.runs.worker`, see there).
 
 The child reads JSON commands ({"command": "stop" | "pause" | "resume"}) on its stdin and writes its
 progress as JSON lines on its stdout; its stderr is the run's log.txt.
@@ -69,3 +70,35 @@ def tail(path: Path, limit: int = 20000) -> str:
             return f.read().decode("utf-8", "replace")
     except OSError:
         return ""
+
+
+class LocalHandle:
+    """A run trained by a child process of this server (fmnist.runs.backends.Handle)."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process = process
+
+    def send(self, command: str) -> None:
+        send(self.process, command)
+
+    def events(self) -> Iterator[dict]:
+        return events(self.process)
+
+    def wait(self) -> str:
+        code = self.process.wait()
+        return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+
+    def kill(self) -> None:
+        kill(self.process)
+
+
+class LocalBackend:
+    """Each run a child process of this server, at the lowest CPU priority."""
+
+    name = "local"
+
+    def connect(self) -> None:
+        pass
+
+    def start(self, run: store.Run) -> LocalHandle:
+        return LocalHandle(start(run))

@@ -1,4 +1,4 @@
-"""The job runner: every training is a child process, started by one manager per server process.
+"""The job runner: every training is a process of its own, started by one manager per server process.
 
 The manager keeps a FIFO queue: `$FMNIST_MAX_TRAININGS` runs train at once
 (default 1), up to `$FMNIST_MAX_QUEUE` more wait (default 40), one learner has at
@@ -6,21 +6,23 @@ most `$FMNIST_MAX_RUNS_PER_LEARNER` runs queued or training (default 2), and a
 run longer than `$FMNIST_MAX_TRAIN_SECONDS` (default 1800) is stopped and keeps
 its weights. Every run has an owner (fmnist.runs.owners): stop, pause, resume
 and cancel take the acting identity and raise NotAllowed unless it may manage
-the run. Each child (`python -m fmnist.runs.worker`, started and read through
-fmnist.runs.child) streams its progress as JSON lines, which a reader thread
-applies to a live `RunLog`; the child also records the run in its folder
-(fmnist.runs.store), so a run that ended, or one that another process trains,
-is read from disk. The server never builds or fits a model for training.
+the run. Where a run trains is the backend's business (fmnist.runs.backends,
+`$FMNIST_BACKEND`): a child process here (`python -m fmnist.runs.worker`, through
+fmnist.runs.child) or a Ray actor on a cluster (fmnist.runs.ray_backend). Either
+streams the run's progress events, which a reader thread applies to a live
+`RunLog`, and the run's record ends up in its folder (fmnist.runs.store), so a
+run that ended, or one that another process trains, is read from disk. The
+server never builds or fits a model for training. A backend that cannot be
+reached (a cluster that is down) leaves the queue as it is: the manager says so
+in the log and in every queued run's view, and tries again every RETRY_SECONDS.
 
 Its interface is small on purpose: submit, view, stop, pause, resume, cancel.
-A cluster backend could replace local processes behind the same methods.
 """
 
 from __future__ import annotations
 
 import atexit
 import logging
-import subprocess
 import threading
 import time
 from collections import deque
@@ -29,11 +31,14 @@ from pathlib import Path
 from fmnist import settings
 from fmnist.model.config import ACTIVE_STATUSES, ENDED_STATUSES, TrainConfig
 from fmnist.model.history import RunLog
-from fmnist.runs import child, owners, store
+from fmnist.runs import backends, child, owners, store
 from fmnist.runs.owners import Actor, NotAllowed  # noqa: F401  (re-exported: what callers catch)
 from fmnist.runs.view import RunView, queue_wait
 
 logger = logging.getLogger(__name__)
+
+# Seconds between two tries to reach a backend that could not be reached.
+RETRY_SECONDS = 10.0
 
 
 class QueueFull(RuntimeError):
@@ -52,7 +57,7 @@ class TooManyRuns(QueueFull):
 
 
 class Job:
-    """One run this manager owns: its record, live log, child process and status."""
+    """One run this manager owns: its record, live log, the backend's handle of its process, and status."""
 
     def __init__(self, run: store.Run, config: TrainConfig, owner: str = "", owner_name: str = ""):
         self.run = run
@@ -64,17 +69,18 @@ class Job:
         self.error: str | None = None
         self.note: str | None = None
         self.train_seconds: float | None = None
-        self.process: subprocess.Popen | None = None
+        self.handle: backends.Handle | None = None
         self.stop_sent = False
         self.timer: threading.Timer | None = None
         self.ended = threading.Event()
 
 
 class JobManager:
-    """Runs trainings as child processes, a few at a time, the rest queued in order."""
+    """Runs trainings as processes of the backend, a few at a time, the rest queued in order."""
 
     def __init__(self, root: Path | None = None, max_trainings: int | None = None, max_queue: int | None = None,
-                 max_seconds: float | None = None, max_per_learner: int | None = None):  # fmt: skip
+                 max_seconds: float | None = None, max_per_learner: int | None = None,
+                 backend: str | backends.Backend | None = None):  # fmt: skip
         self.root = Path(root) if root is not None else store.runs_dir()
         self.max_trainings = max_trainings or settings.max_trainings()
         self.max_queue = max_queue if max_queue is not None else settings.max_queue()
@@ -85,6 +91,10 @@ class JobManager:
         self._running: dict[str, Job] = {}
         self._speed: dict[str, float] = {}  # Samples per second of the last run of each model.
         self._closed = False
+        self.backend = backend if backend is not None and not isinstance(backend, str) else backends.create(backend)
+        self._connected = self.backend.name == "local"
+        self._connecting = False
+        self.unavailable: str | None = None  # Why runs cannot start now (the backend cannot be reached), or None.
         for run_id in store.mark_abandoned(self.root):
             logger.warning("Run %s was left unfinished by an earlier server; marked failed.", run_id)
 
@@ -124,6 +134,7 @@ class JobManager:
                 if job.status == "queued":
                     view.position = self._queue.index(job) + 1
                     view.starts_in = self._starts_in(job)
+                    view.unavailable = self.unavailable
                 return view
         run = store.get(run_id, self.root)
         status = run.status()
@@ -213,9 +224,9 @@ class JobManager:
     def kill_all(self) -> None:
         """Kill every child at once (tests, and a last resort)."""
         with self._lock:
-            processes = [job.process for job in self._running.values() if job.process is not None]
-        for process in processes:
-            child.kill(process)
+            handles = [job.handle for job in self._running.values() if job.handle is not None]
+        for handle in handles:
+            handle.kill()
 
     # Inside.
 
@@ -256,18 +267,63 @@ class JobManager:
 
     def _start_next(self) -> None:
         while self._queue and len(self._running) < self.max_trainings and not self._closed:
+            if not self._connected:
+                self._connect_soon()
+                return
             job = self._queue.popleft()
             self._running[job.run.id] = job
             try:
                 self._spawn(job)
+            except backends.Unavailable as error:  # The cluster went away: the run waits at the head of the queue.
+                del self._running[job.run.id]
+                job.status = "queued"
+                self._queue.appendleft(job)
+                self._unreachable(error)
+                return
             except (OSError, store.RunsError) as error:
                 logger.exception("Could not start the training process of run %s", job.run.id)
                 del self._running[job.run.id]
                 job.status, job.error = "failed", f"The training process could not start: {error}"
                 self._finish(job, {"status": "failed", "error": job.error, "ended": time.time()})
 
+    def _connect_soon(self) -> None:
+        """Reach the backend in a thread of its own (it may take seconds); then start what the queue holds."""
+        if self._connecting or self._closed:
+            return
+        self._connecting = True
+        threading.Thread(target=self._connect, daemon=True, name="backend-connect").start()
+
+    def _connect(self) -> None:
+        try:
+            self.backend.connect()
+        except backends.Unavailable as error:
+            with self._lock:
+                self._connecting = False
+                self._unreachable(error)
+            return
+        with self._lock:
+            self._connecting, self._connected = False, True
+            if self.unavailable:
+                logger.info("The %s backend can be reached again; queued runs start.", self.backend.name)
+            self.unavailable = None
+            self._start_next()
+
+    def _unreachable(self, error: Exception) -> None:
+        """Say why runs cannot start, keep the queue, and try again in RETRY_SECONDS (with the lock held)."""
+        self._connected = False
+        if self.unavailable != str(error):
+            logger.error("Training runs cannot start: %s Queued runs wait; trying again every %g s.", error, RETRY_SECONDS)
+        self.unavailable = str(error)
+        timer = threading.Timer(RETRY_SECONDS, self._retry)
+        timer.daemon = True
+        timer.start()
+
+    def _retry(self) -> None:
+        with self._lock:
+            self._start_next()
+
     def _spawn(self, job: Job) -> None:
-        job.process = child.start(job.run)
+        job.handle = self.backend.start(job.run)
         job.status = "running"
         job.timer = threading.Timer(self.max_seconds, self._time_limit, args=(job,))
         job.timer.daemon = True
@@ -275,7 +331,8 @@ class JobManager:
         threading.Thread(target=self._read, args=(job,), daemon=True, name=f"run-{job.run.id}").start()
 
     def _send(self, job: Job, command: str) -> None:
-        child.send(job.process, command)
+        if job.handle is not None:
+            job.handle.send(command)
 
     def _time_limit(self, job: Job) -> None:
         with self._lock:
@@ -286,9 +343,9 @@ class JobManager:
                 self._send(job, "stop")
 
     def _read(self, job: Job) -> None:
-        """Apply the child's progress stream until it closes; then record how the child ended."""
+        """Apply the run's progress stream until it closes; then record how its process ended."""
         end = None
-        for event in child.events(job.process):
+        for event in job.handle.events():
             kind = event.get("type")
             if kind in ("batch", "epoch"):
                 job.log.apply(event)
@@ -297,11 +354,10 @@ class JobManager:
                     job.status = event.get("status", job.status)
             elif kind == "end":
                 end = event
-        code = job.process.wait()
+        reason = job.handle.wait()
         job.timer.cancel()
         changes = {"ended": time.time()}
         if end is None or end.get("status") not in ENDED_STATUSES:
-            reason = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
             changes.update(status="failed", error=f"The training process ended unexpectedly ({reason}).")
             logger.error("Run %s: %s See %s.", job.run.id, changes["error"], job.run.log_path)
         else:
@@ -319,7 +375,7 @@ class JobManager:
             self._start_next()
 
     def _finish(self, job: Job, changes: dict) -> None:
-        """Record the end in the run's folder (the child has exited, so nobody else writes it)."""
+        """Record the end in the run's folder (its process has exited, so nobody else writes it)."""
         try:
             job.run.update_status(**changes)
         except store.RunsError as error:

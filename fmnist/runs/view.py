@@ -36,6 +36,7 @@ class RunView:
     note: str | None = None  # Why a run was stopped by the server (the time limit), if it was.
     owner: str = ""  # Who may manage it (fmnist.runs.owners): "cli", a browser's hash, or "" (an older run).
     owner_name: str = ""  # The display name its learner chose: untrusted text, show it as plain text.
+    unavailable: str | None = None  # While queued: why no run can start now (the cluster cannot be reached).
 
     @property
     def ended(self) -> bool:

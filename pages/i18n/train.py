@@ -76,6 +76,8 @@ STRINGS = {
         "early_stopping_short": "Early stopping",
         "early_stopped": "Early stopping ended the run after epoch {stopped}: the validation loss had not improved "
         "since epoch {best}, whose weights the model keeps.",
+        "backend_unavailable": "The training cluster cannot be reached just now. Your run keeps its place in the "
+        "queue and starts when the cluster is back; the server tries again every few seconds.",
     },
     "zh": {
         "schedule": "学习率调度",
@@ -141,5 +143,6 @@ STRINGS = {
         "augment_short": "数据增强",
         "early_stopping_short": "提前停止",
         "early_stopped": "提前停止在第 {stopped} 轮结束了训练：验证集损失自第 {best} 轮起没有再改善，模型保留的是第 {best} 轮的权重。",
+        "backend_unavailable": "暂时无法连接训练集群。你的训练仍在队列中保留位置，集群恢复后就会开始；服务器每隔几秒会重试一次。",
     },
 }
