@@ -6,6 +6,7 @@
     python -m scripts.train_page_load   what a watching Train page costs while its run trains
     python -m scripts.measure_runs      memory over many trainings, latency while a run trains, reload to charts
 
-Their shared code is scripts/stroke_support.py; the browser helpers are the browser tests' (tests/e2e/e2e_support.py).
+Their shared code is scripts/stroke_support.py; the server, Chromium and the helpers that act on pages are the
+browser tests' (tests/e2e/server_support.py, tests/e2e/e2e_support.py).
 In-process measurements are `python -m fmnist bench NAME` (fmnist/bench/).
 """

@@ -25,7 +25,7 @@ from playwright.async_api import async_playwright
 
 from fmnist.model import training
 from scripts import stroke_support
-from tests.e2e.e2e_support import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.server_support import CHROMIUM, CHROMIUM_ARGS
 
 TIMEOUT_MS = 60_000
 

@@ -19,7 +19,7 @@ import sys
 from playwright.async_api import async_playwright
 
 from scripts import stroke_support
-from tests.e2e.e2e_support import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.server_support import CHROMIUM, CHROMIUM_ARGS
 
 TIMEOUT_MS = 120_000
 TITLES = {"predict": "Predict", "inspect": "Inside the model"}

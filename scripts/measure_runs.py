@@ -17,17 +17,8 @@ import time
 from playwright.sync_api import expect, sync_playwright
 
 from scripts import stroke_support
-from tests.e2e.e2e_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SLOW,
-    choose_radio,
-    main,
-    open_page,
-    predict_latencies,
-    prediction_box,
-    start_training,
-)
+from tests.e2e.e2e_support import SLOW, choose_radio, main, open_page, predict_latencies, prediction_box, start_training
+from tests.e2e.server_support import CHROMIUM, CHROMIUM_ARGS
 
 # The attached run in the Train page's URL, among the form's own settings.
 RUN_URL = re.compile(r"[?&]run=(\d{8}-\d{6}-[0-9a-f]{8})(?:&|$)")

@@ -29,8 +29,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from fmnist.runs import groups, store
 from scripts import stroke_support
-from tests.e2e.e2e_support import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.e2e_support import main as main_area
+from tests.e2e.server_support import CHROMIUM, CHROMIUM_ARGS
 
 TIMEOUT_MS = 120_000
 

@@ -17,17 +17,8 @@ import time
 from playwright.sync_api import expect, sync_playwright
 
 from scripts import stroke_support
-from tests.e2e.e2e_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SLOW,
-    choose_radio,
-    main,
-    open_page,
-    predict_latencies,
-    prediction_box,
-    start_training,
-)
+from tests.e2e.e2e_support import SLOW, choose_radio, main, open_page, predict_latencies, prediction_box, start_training
+from tests.e2e.server_support import CHROMIUM, CHROMIUM_ARGS
 
 
 def measure(predictions: int, trainings: int) -> None:

@@ -28,8 +28,6 @@ from playwright.sync_api import expect, sync_playwright
 
 from scripts import stroke_support
 from tests.e2e.e2e_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     FAST,
     SLOW,
     canvas,
@@ -40,6 +38,7 @@ from tests.e2e.e2e_support import (
     undo_button,
     wait_until_idle,
 )
+from tests.e2e.server_support import CHROMIUM, CHROMIUM_ARGS
 
 TIMEOUT_MS = 60_000
 

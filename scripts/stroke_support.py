@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.e2e.e2e_support import ARTIFACTS, StreamlitServer
+from tests.e2e.server_support import ARTIFACTS, StreamlitServer
 
 # A bag-like block coloured in (the base) and strokes that change its prediction, tried in turn (canvas pixels).
 BASE = [[(60, y), (220, y)] for y in range(110, 240, 14)]

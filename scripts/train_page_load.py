@@ -18,8 +18,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from fmnist.runs import store
 from scripts import stroke_support
-from tests.e2e.e2e_support import CHROMIUM, CHROMIUM_ARGS, start_training
 from tests.e2e.e2e_support import main as main_area
+from tests.e2e.e2e_support import start_training
+from tests.e2e.server_support import CHROMIUM, CHROMIUM_ARGS
 
 TIMEOUT_MS = 120_000
 

@@ -119,7 +119,7 @@ def test_shop_photo_accuracy_is_a_pair_of_fractions(dataset):
 
 @pytest.fixture
 def chromium():
-    from tests.e2e.e2e_support import CHROMIUM, MISSING_CHROMIUM
+    from tests.e2e.server_support import CHROMIUM, MISSING_CHROMIUM
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(MISSING_CHROMIUM, pytrace=False)

@@ -10,11 +10,12 @@ the run. Where a run trains is the backend's business (fmnist.runs.backends,
 `$FMNIST_BACKEND`): a child process here (`python -m fmnist.runs.worker`, through
 fmnist.runs.child) or a Ray actor on a cluster (fmnist.runs.ray_backend). Either
 streams the run's progress events, which a reader thread applies to a live
-`RunLog`, and the run's record ends up in its folder (fmnist.runs.store), so a
-run that ended, or one that another process trains, is read from disk. The
-server never builds or fits a model for training. A backend that cannot be
-reached (a cluster that is down) leaves the queue as it is: the manager says so
-in the log and in every queued run's view, and tries again every RETRY_SECONDS.
+`RunLog` (fmnist.runs.live_job), and the run's record ends up in its folder
+(fmnist.runs.store), so a run that ended, or one that another process trains, is
+read from disk. The server never builds or fits a model for training. A backend
+that cannot be reached (a cluster that is down) leaves the queue as it is: the
+manager says so in the log and in every queued run's view, and tries again every
+RETRY_SECONDS (fmnist.runs.backends.Connection).
 
 Its interface is small on purpose: submit, view, stop, pause, resume, cancel.
 """
@@ -29,11 +30,11 @@ from collections import deque
 from pathlib import Path
 
 from fmnist import settings
-from fmnist.model.config import ACTIVE_STATUSES, ENDED_STATUSES, TrainConfig
-from fmnist.model.history import RunLog
-from fmnist.runs import backends, child, owners, store
+from fmnist.model.config import ENDED_STATUSES, TrainConfig
+from fmnist.runs import backends, owners, store
+from fmnist.runs.live_job import Job
 from fmnist.runs.owners import Actor, NotAllowed  # noqa: F401  (re-exported: what callers catch)
-from fmnist.runs.view import RunView, queue_wait
+from fmnist.runs.view import RunView, queue_wait, recorded_view
 
 logger = logging.getLogger(__name__)
 
@@ -56,25 +57,6 @@ class TooManyRuns(QueueFull):
         )
 
 
-class Job:
-    """One run this manager owns: its record, live log, the backend's handle of its process, and status."""
-
-    def __init__(self, run: store.Run, config: TrainConfig, owner: str = "", owner_name: str = ""):
-        self.run = run
-        self.config = config
-        self.owner = owner
-        self.owner_name = owner_name
-        self.log = RunLog()
-        self.status = "queued"
-        self.error: str | None = None
-        self.note: str | None = None
-        self.train_seconds: float | None = None
-        self.handle: backends.Handle | None = None
-        self.stop_sent = False
-        self.timer: threading.Timer | None = None
-        self.ended = threading.Event()
-
-
 class JobManager:
     """Runs trainings as processes of the backend, a few at a time, the rest queued in order."""
 
@@ -92,11 +74,15 @@ class JobManager:
         self._speed: dict[str, float] = {}  # Samples per second of the last run of each model.
         self._closed = False
         self.backend = backend if backend is not None and not isinstance(backend, str) else backends.create(backend)
-        self._connected = self.backend.name == "local"
-        self._connecting = False
-        self.unavailable: str | None = None  # Why runs cannot start now (the backend cannot be reached), or None.
+        # Read here, so a test may shorten the wait between two tries before it makes a manager.
+        self._connection = backends.Connection(self.backend, self._lock, self._start_next, RETRY_SECONDS)
         for run_id in store.mark_abandoned(self.root):
             logger.warning("Run %s was left unfinished by an earlier server; marked failed.", run_id)
+
+    @property
+    def unavailable(self) -> str | None:
+        """Why runs cannot start now (the backend cannot be reached), or None."""
+        return self._connection.unavailable
 
     # The interface.
 
@@ -127,22 +113,13 @@ class JobManager:
         with self._lock:
             job = self._find(run_id)
             if job is not None:
-                progress, history = job.log.copy()
-                view = RunView(job.run.id, job.status, job.config, progress, history, job.error,
-                               train_seconds=job.train_seconds, note=job.note, owner=job.owner,
-                               owner_name=job.owner_name)  # fmt: skip
+                view = job.view()
                 if job.status == "queued":
                     view.position = self._queue.index(job) + 1
                     view.starts_in = self._starts_in(job)
                     view.unavailable = self.unavailable
                 return view
-        run = store.get(run_id, self.root)
-        status = run.status()
-        log = RunLog.from_dict(run.history())
-        owner, owner_name = run.owner()
-        return RunView(run.id, status.get("status", "failed"), run.config(), log.progress, log.history, status.get("error"),
-                       train_seconds=status.get("train_seconds"), note=status.get("note"), owner=owner,
-                       owner_name=owner_name)  # fmt: skip
+        return recorded_view(store.get(run_id, self.root))
 
     def may_manage(self, run_id, actor: Actor | None) -> bool:
         """Whether `actor` may stop, pause, resume, cancel, delete or save this run (NoSuchRun if there is none)."""
@@ -162,7 +139,7 @@ class JobManager:
             if job.stop_sent:
                 return False
             job.stop_sent = True
-            self._send(job, "stop")
+            job.send("stop")
             return True
 
     def pause(self, run_id, actor: Actor | None) -> bool:
@@ -171,7 +148,7 @@ class JobManager:
             job = self._allowed(run_id, actor, "pause")
             if job is None or job.status != "running" or job.stop_sent:
                 return False
-            self._send(job, "pause")
+            job.send("pause")
             return True
 
     def resume(self, run_id, actor: Actor | None) -> bool:
@@ -180,7 +157,7 @@ class JobManager:
             job = self._allowed(run_id, actor, "resume")
             if job is None or job.status not in ("running", "paused") or job.stop_sent:
                 return False
-            self._send(job, "resume")
+            job.send("resume")
             return True
 
     def cancel(self, run_id, actor: Actor | None) -> bool:
@@ -194,7 +171,7 @@ class JobManager:
                 return False
             self._queue.remove(job)
             job.status = "cancelled"
-            self._finish(job, {"status": "cancelled", "ended": time.time()})
+            job.finish({"status": "cancelled", "ended": time.time()})
             return True
 
     def queue(self) -> list[RunView]:
@@ -216,7 +193,7 @@ class JobManager:
             running = list(self._running.values())
             for job in running:
                 job.stop_sent = True
-                self._send(job, "stop")
+                job.send("stop")
         deadline = time.monotonic() + wait
         for job in running:
             job.ended.wait(max(0.0, deadline - time.monotonic()))
@@ -267,8 +244,8 @@ class JobManager:
 
     def _start_next(self) -> None:
         while self._queue and len(self._running) < self.max_trainings and not self._closed:
-            if not self._connected:
-                self._connect_soon()
+            if not self._connection.connected:
+                self._connection.connect_soon()
                 return
             job = self._queue.popleft()
             self._running[job.run.id] = job
@@ -278,109 +255,28 @@ class JobManager:
                 del self._running[job.run.id]
                 job.status = "queued"
                 self._queue.appendleft(job)
-                self._unreachable(error)
+                self._connection.unreachable(error)
                 return
             except (OSError, store.RunsError) as error:
                 logger.exception("Could not start the training process of run %s", job.run.id)
                 del self._running[job.run.id]
                 job.status, job.error = "failed", f"The training process could not start: {error}"
-                self._finish(job, {"status": "failed", "error": job.error, "ended": time.time()})
-
-    def _connect_soon(self) -> None:
-        """Reach the backend in a thread of its own (it may take seconds); then start what the queue holds."""
-        if self._connecting or self._closed:
-            return
-        self._connecting = True
-        threading.Thread(target=self._connect, daemon=True, name="backend-connect").start()
-
-    def _connect(self) -> None:
-        try:
-            self.backend.connect()
-        except backends.Unavailable as error:
-            with self._lock:
-                self._connecting = False
-                self._unreachable(error)
-            return
-        with self._lock:
-            self._connecting, self._connected = False, True
-            if self.unavailable:
-                logger.info("The %s backend can be reached again; queued runs start.", self.backend.name)
-            self.unavailable = None
-            self._start_next()
-
-    def _unreachable(self, error: Exception) -> None:
-        """Say why runs cannot start, keep the queue, and try again in RETRY_SECONDS (with the lock held)."""
-        self._connected = False
-        if self.unavailable != str(error):
-            logger.error("Training runs cannot start: %s Queued runs wait; trying again every %g s.", error, RETRY_SECONDS)
-        self.unavailable = str(error)
-        timer = threading.Timer(RETRY_SECONDS, self._retry)
-        timer.daemon = True
-        timer.start()
-
-    def _retry(self) -> None:
-        with self._lock:
-            self._start_next()
+                job.finish({"status": "failed", "error": job.error, "ended": time.time()})
 
     def _spawn(self, job: Job) -> None:
-        job.handle = self.backend.start(job.run)
-        job.status = "running"
-        job.timer = threading.Timer(self.max_seconds, self._time_limit, args=(job,))
-        job.timer.daemon = True
-        job.timer.start()
+        job.start(self.backend.start(job.run), self.max_seconds, self._lock)
         threading.Thread(target=self._read, args=(job,), daemon=True, name=f"run-{job.run.id}").start()
 
-    def _send(self, job: Job, command: str) -> None:
-        if job.handle is not None:
-            job.handle.send(command)
-
-    def _time_limit(self, job: Job) -> None:
-        with self._lock:
-            if job.status in ACTIVE_STATUSES and not job.stop_sent:
-                job.note = f"Stopped after the time limit of {self.max_seconds} s."
-                logger.info("Run %s reached the time limit; stopping it.", job.run.id)
-                job.stop_sent = True
-                self._send(job, "stop")
-
     def _read(self, job: Job) -> None:
-        """Apply the run's progress stream until it closes; then record how its process ended."""
-        end = None
-        for event in job.handle.events():
-            kind = event.get("type")
-            if kind in ("batch", "epoch"):
-                job.log.apply(event)
-            elif kind == "status":
-                with self._lock:
-                    job.status = event.get("status", job.status)
-            elif kind == "end":
-                end = event
-        reason = job.handle.wait()
-        job.timer.cancel()
-        changes = {"ended": time.time()}
-        if end is None or end.get("status") not in ENDED_STATUSES:
-            changes.update(status="failed", error=f"The training process ended unexpectedly ({reason}).")
-            logger.error("Run %s: %s See %s.", job.run.id, changes["error"], job.run.log_path)
-        else:
-            changes.update(status=end["status"], error=end.get("error"))
-            if end["status"] == "failed":
-                logger.error("Run %s failed: %s\n%s", job.run.id, end.get("error"), child.tail(job.run.log_path))
-        if job.note:
-            changes["note"] = job.note
+        """Follow the run's progress until its process ends; then record the end, free its slot, start the next."""
+        changes, end = job.follow(self._lock)
         with self._lock:
             job.status, job.error, job.train_seconds = changes["status"], changes.get("error"), (end or {}).get("train_seconds")
             if job.status == "finished" and job.train_seconds:
                 self._speed[job.config.model] = job.config.epochs * job.config.train_samples / job.train_seconds
             self._running.pop(job.run.id, None)
-            self._finish(job, changes)
+            job.finish(changes)
             self._start_next()
-
-    def _finish(self, job: Job, changes: dict) -> None:
-        """Record the end in the run's folder (its process has exited, so nobody else writes it)."""
-        try:
-            job.run.update_status(**changes)
-        except store.RunsError as error:
-            logger.error("Run %s: could not record its end: %s", job.run.id, error)
-        job.ended.set()
 
 
 _MANAGER: JobManager | None = None

@@ -1,4 +1,5 @@
-"""What a page or the command line shows of a run (`RunView`), and how long a queued run will wait."""
+"""What a page or the command line shows of a run (`RunView`), read from its folder when no manager here holds it,
+and how long a queued run will wait."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import heapq
 from dataclasses import dataclass, field
 
 from fmnist.model.config import DONE_STATUSES, ENDED_STATUSES, TrainConfig
-from fmnist.model.history import Progress, empty_history
+from fmnist.model.history import Progress, RunLog, empty_history
+from fmnist.runs import store
 
 
 def queue_wait(remaining: list[float], ahead: list[float], slots: int) -> float:
@@ -45,3 +47,13 @@ class RunView:
     @property
     def has_model(self) -> bool:
         return self.status in DONE_STATUSES
+
+
+def recorded_view(run: store.Run) -> RunView:
+    """What the run's folder says of it: a run that ended, or one that another process trains."""
+    status = run.status()
+    log = RunLog.from_dict(run.history())
+    owner, owner_name = run.owner()
+    return RunView(run.id, status.get("status", "failed"), run.config(), log.progress, log.history, status.get("error"),
+                   train_seconds=status.get("train_seconds"), note=status.get("note"), owner=owner,
+                   owner_name=owner_name)  # fmt: skip

@@ -12,8 +12,9 @@ import re
 
 import pytest
 
-from tests.e2e.e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM, StreamlitServer, screenshot
+from tests.e2e.e2e_support import screenshot
 from tests.e2e.runs_support import end_all_runs
+from tests.e2e.server_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM, StreamlitServer
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -49,7 +50,8 @@ def browser():
 def camera_browser(browser, tmp_path_factory):
     """A second Chromium whose camera films a still picture (an example garment on a wall): Chromium's fake
     capture device plays a .y4m file made here, and its fake permission prompt allows the camera."""
-    from tests.e2e.e2e_support import ROOT, y4m_of_picture
+    from tests.e2e.e2e_support import y4m_of_picture
+    from tests.e2e.server_support import ROOT
 
     video = tmp_path_factory.mktemp("camera") / "garment.y4m"
     video.write_bytes(y4m_of_picture(ROOT / "assets" / "examples" / "trouser.png"))

@@ -16,10 +16,8 @@ from playwright.sync_api import expect
 from fmnist import registry
 from tests.e2e import hostile_files as files
 from tests.e2e.e2e_support import (
-    ARTIFACTS,
     FAST,
     SLOW,
-    StreamlitServer,
     choose_radio,
     expect_no_exception,
     main,
@@ -32,6 +30,7 @@ from tests.e2e.e2e_support import (
     start_training,
     upload,
 )
+from tests.e2e.server_support import ARTIFACTS, StreamlitServer
 
 pytestmark = pytest.mark.e2e
 

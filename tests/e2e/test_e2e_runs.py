@@ -10,19 +10,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.e2e_support import (
-    ARTIFACTS,
-    FAST,
-    SLOW,
-    StreamlitServer,
-    expect_no_exception,
-    main,
-    open_page,
-    report,
-    sidebar,
-    start_training,
-)  # fmt: skip
+from tests.e2e.e2e_support import FAST, SLOW, expect_no_exception, main, open_page, report, sidebar, start_training
 from tests.e2e.runs_support import LONG, PROGRESS, button, press, run_of, runs_dir, status
+from tests.e2e.server_support import ARTIFACTS, StreamlitServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("no_runs_left_behind")]
 
