@@ -165,6 +165,24 @@ def test_class_load(chromium):
 
 @pytest.mark.e2e
 @pytest.mark.slow
+def test_class_simulation(chromium):
+    out = browser_tool("class_simulation", "--learners", "3", "--drawers", "1", "--backend", "local", "--spread", "1",
+                       "--seconds", "5")  # fmt: skip
+    report = json.loads(out.strip().splitlines()[-1])["local"]
+    assert set(report) == {"learners", "drawers", "max_trainings", "max_runs_per_learner", "submitted", "submitted_in_s",
+                           "submit_refused", "statuses", "queued_to_started_s", "submit_to_ended_s", "lost",
+                           "folders_kept", "foreign", "strokes", "rss_mib", "load"}  # fmt: skip
+    assert report["submitted"] == 3 and report["lost"] == 0 and report["statuses"] == {"finished": 3}
+    assert report["folders_kept"] == 3 and not report["submit_refused"]
+    # Stop, Cancel and Delete by another learner while each run is live, and Delete again once it has ended.
+    assert report["foreign"] == {"attempts": 12, "refused": 12, "not_refused": []}
+    assert set(report["rss_mib"]["before"]) == set(report["rss_mib"]["after"]) == {"job_manager_process", "streamlit_server"}
+    assert set(report["strokes"]) == {"n", "p50_ms", "p95_ms", "errors", "error_examples"}
+    assert "[local] another learner's Stop / Cancel / Delete: refused 12 of 12" in out
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_server_memory(chromium):
     out = browser_tool("server_memory", "--predictions", "2", "--trainings", "1")
     assert "server RSS over 2 predictions (every 50): " in out and "server RSS over 1 MLP trainings" in out
