@@ -49,7 +49,7 @@ from fmnist.model.config import TrainConfig
 from fmnist.runs import compare, jobs, owners, store
 from scripts import class_load, stroke_support
 from scripts.ray_cost import descendants, rss
-from tests.e2e.e2e_support import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.server_support import CHROMIUM, CHROMIUM_ARGS
 
 MIB = 2**20
 STORE_BYTES = 80 * MIB  # Each Ray node's object store: only progress and a run's files go through it.
