@@ -5,6 +5,7 @@ once for the module. Then what only a cluster does: a node that dies mid-run, a 
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -193,7 +194,25 @@ def test_a_node_that_dies_mid_run_fails_the_run_and_frees_its_place(ray_cluster,
         cluster.add_node(num_cpus=1, object_store_memory=STORE_BYTES)
 
 
-def test_a_cluster_that_cannot_be_reached_keeps_the_queue_and_says_why(tmp_path, caplog, monkeypatch):
+@pytest.fixture
+def disconnected():
+    """No Ray connection in this process: the module's cluster stays up, and its backend connects again when asked."""
+    import ray
+
+    ray.shutdown()
+
+
+def test_a_backend_refuses_while_this_process_is_connected_to_another_cluster(ray_cluster):
+    from fmnist.runs.ray_backend import RayBackend
+
+    cluster, backend = ray_cluster
+    backend.connect()
+    with pytest.raises(backends.Unavailable, match=f"connected to the Ray cluster at {re.escape(cluster.address)}"):
+        RayBackend(f"127.0.0.1:{free_port()}").connect()
+    backend.connect()  # Its own address: still connected.
+
+
+def test_a_cluster_that_cannot_be_reached_keeps_the_queue_and_says_why(tmp_path, caplog, monkeypatch, disconnected):
     from fmnist.runs.ray_backend import RayBackend
 
     monkeypatch.setattr(jobs, "RETRY_SECONDS", 0.2)
@@ -240,7 +259,7 @@ def test_the_cost_script_reports_each_figure():
     assert report["idle_processes"] > 0 and report["install_mib"] > 0
 
 
-def test_the_train_page_says_when_the_cluster_cannot_be_reached(fresh_job_manager, model_dir, monkeypatch):
+def test_the_train_page_says_when_the_cluster_cannot_be_reached(fresh_job_manager, model_dir, monkeypatch, disconnected):
     from streamlit.testing.v1 import AppTest
 
     from tests.page_support import ENTRY, TIMEOUT, attached_view, labelled, open_page, texts

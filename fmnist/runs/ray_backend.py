@@ -45,6 +45,10 @@ APPENDED = ("log.txt", f"{store.TENSORBOARD}/")
 SEEDED = ("config.json", "status.json")
 
 
+# Where this process's Ray connection goes (RayBackend.where), once a backend has connected.
+connected_to: str | None = None
+
+
 def first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
@@ -64,8 +68,13 @@ class RayBackend:
         return where[0].upper() + where[1:] if start else where
 
     def connect(self) -> None:
+        global connected_to
         if ray.is_initialized():
-            return
+            if connected_to == self.where():
+                return
+            # One Ray connection per process: runs meant for this cluster must not start on another one.
+            elsewhere = connected_to or "a Ray that this backend did not start"
+            raise Unavailable(f"{self.where(True)} cannot be reached: this process is connected to {elsewhere}.")
         self.probe()
         outcome: list[BaseException | None] = []
         done = threading.Event()
@@ -77,6 +86,7 @@ class RayBackend:
             with contextlib.suppress(Exception):
                 ray.shutdown()
             raise Unavailable(f"{self.where(True)} cannot be reached: {first_line(outcome[0])}") from outcome[0]
+        connected_to = self.where()
         logger.info("Training runs go to %s.", self.where())
 
     def probe(self, timeout: float = 5.0) -> None:
@@ -96,8 +106,9 @@ class RayBackend:
             if self.address:
                 ray.init(address=self.address, log_to_driver=False, job_config=job)
             else:
-                ray.init(include_dashboard=False, object_store_memory=LOCAL_OBJECT_STORE_BYTES, log_to_driver=False,
-                         job_config=job)  # fmt: skip
+                # "local": a Ray of this server's own, even when another one runs on this machine.
+                ray.init(address="local", include_dashboard=False, object_store_memory=LOCAL_OBJECT_STORE_BYTES,
+                         log_to_driver=False, job_config=job)  # fmt: skip
         except Exception as error:  # ConnectionError, RuntimeError, RayError... each a cluster out of reach.
             outcome.append(error)
             done.set()
