@@ -90,15 +90,19 @@ def test_the_drawing_look_changes_a_share_of_the_images_into_flat_shapes_and_out
         assert np.all(drawn[near == 0] < 0.35)
 
 
-# The goal is nine drawings in ten; the shipped model with filled outlines gets 41 of 50 (docs/benchmarks.md).
-# This holds that level, so a change of preprocessing or model that loses drawings fails here.
+# The goal: nine drawings in ten with a test accuracy of at least 0.93; the shipped model, trained with a share
+# of its images shown as drawings, gets 45 of 50 (docs/benchmarks.md). A change of preprocessing or model that
+# loses drawings or test images fails here.
 @pytest.mark.slow  # Loads TensorFlow and the shipped model.
-def test_the_shipped_model_keeps_its_score_on_the_drawings(held_out):
+def test_the_shipped_model_recognises_nine_drawings_in_ten(held_out, dataset):
     from fmnist import registry
     from fmnist.model.predict import Predictor
 
-    result = bench_drawings.score(Predictor(registry.load(registry.DEFAULT_NAME)), held_out)
-    assert result["right"] >= 41, result["misses"]
+    predictor = Predictor(registry.load(registry.DEFAULT_NAME))
+    result = bench_drawings.score(predictor, held_out)
+    assert result["right"] >= 0.9 * result["total"], result["misses"]
+    test_accuracy = float(np.mean(predictor(dataset.test_images).argmax(axis=1) == dataset.test_labels))
+    assert test_accuracy >= 0.93
 
 
 @pytest.mark.slow  # A fresh process that imports TensorFlow.

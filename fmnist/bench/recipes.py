@@ -27,8 +27,8 @@ FRONTIER = {
     "cnn": "--model cnn",
     "cnn-fast": "--preset cnn-fast",
     "cnn-smooth": "--preset cnn-accurate",
-    "cnn-default-model": "--preset cnn-fast --filters 24,48 --epochs 10 --dropout 0.3 --label-smoothing 0.1 "
-    "--batch-size 256 --learning-rate 0.01",
+    "cnn-default-model": "--preset cnn-fast --filters 24,48 --epochs 12 --dropout 0.3 --label-smoothing 0.1 "
+    "--batch-size 256 --learning-rate 0.01 --drawings 0.1",
 }
 
 
