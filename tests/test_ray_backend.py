@@ -147,6 +147,8 @@ def test_a_queued_run_is_cancelled_and_the_owners_limits_hold(manager):
     learner = owners.Actor(owner=owners.LEARNER + "a" * 32, name="Lin")
     other = owners.Actor(owner=owners.LEARNER + "b" * 32, name="Ana")
     first = manager.submit(TrainConfig(**LONG), owner=learner)
+    # The first run may wait a moment for a worker; the second is next only once it has left the queue.
+    wait_until(lambda: manager.view(first).status != "queued", f"{first} started")
     second = manager.submit(TrainConfig(**TINY), owner=learner)
     with pytest.raises(jobs.TooManyRuns):
         manager.submit(TrainConfig(**TINY), owner=learner)
