@@ -1,7 +1,7 @@
 """A class at once: one Chromium, ten browser contexts on one server; one trains, nine draw.
 
     .venv/bin/python -m scripts.class_load [--drawers 9] [--seconds 60] [--url http://host:port]
-    .venv/bin/python -m scripts.class_load --live [--drawers 10] [--seconds 60]
+    .venv/bin/python -m scripts.class_load --live [--drawers 10] [--seconds 60] [--shots DIR]
 
 Each drawer opens /predict, learns its stroke (see scripts/stroke_support.py), then draws and undoes it
 for `--seconds`, timing every stroke from mouse-up to the updated prediction in the page. The trainer
@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import time
+from pathlib import Path
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
@@ -28,6 +29,19 @@ from scripts import stroke_support
 from tests.e2e.server_support import CHROMIUM, CHROMIUM_ARGS
 
 TIMEOUT_MS = 60_000
+# Where a drawer saves a screenshot and the page's text at each of its errors (--shots); None: nowhere.
+shots_dir: Path | None = None
+
+
+async def failed(page, number: int, errors: list, message: str) -> None:
+    """Count an error of drawer `number`, and keep what its page showed when --shots asks for it."""
+    errors.append(message[:200])
+    if shots_dir is None:
+        return
+    stem = shots_dir / f"drawer{number}-error{len(errors)}"
+    with contextlib.suppress(PlaywrightError):
+        await page.screenshot(path=f"{stem}.png", full_page=True)
+        stem.with_suffix(".txt").write_text(f"{message}\n{page.url}\n\n{await page.inner_text('body')}")
 
 
 async def draw(page, stroke: list) -> None:
@@ -104,7 +118,7 @@ async def drawer(browser, url: str, number: int, until: list, ready: list, timin
         await page.locator(".st-key-canvas canvas.upper-canvas").wait_for(timeout=TIMEOUT_MS)
         before, stroke, after = await calibrate(page)
     except Exception as error:
-        errors.append(f"set-up: {type(error).__name__}: {error}"[:200])
+        await failed(page, number, errors, f"set-up: {type(error).__name__}: {error}")
         return
     finally:
         ready.append(True)
@@ -116,25 +130,25 @@ async def drawer(browser, url: str, number: int, until: list, ready: list, timin
             if live:
                 latency = await live_draw(page, stroke, after)
                 if latency < 0:
-                    errors.append("timeout: no live prediction within 60 s")
+                    await failed(page, number, errors, "timeout: no live prediction within 60 s")
                 else:
                     timings.append(latency)
                 if await page.get_by_test_id("stException").count():
-                    errors.append("an exception was shown")
+                    await failed(page, number, errors, "an exception was shown")
                 await undo_to(page, before)
                 continue
             await page.evaluate(stroke_support.TIMER_JS, [after, TIMEOUT_MS])
             await draw(page, stroke)
             latency, sent = await page.evaluate("window.pendingStroke")
             if latency < 0:
-                errors.append("timeout: no updated prediction within 60 s")
+                await failed(page, number, errors, "timeout: no updated prediction within 60 s")
             else:
                 timings.append((latency, sent))
             if await page.get_by_test_id("stException").count():
-                errors.append("an exception was shown")
+                await failed(page, number, errors, "an exception was shown")
             await undo_to(page, before)
         except Exception as error:
-            errors.append(f"{type(error).__name__}: {error}"[:200])
+            await failed(page, number, errors, f"{type(error).__name__}: {error}")
     # The context stays open until the CPU report is taken: a closed context's renderer process is gone, and
     # the CPU it used would be missing from Chromium's share.
 
@@ -177,13 +191,22 @@ async def run(url: str, pid: int | None, drawers: int, seconds: float, live: boo
         await browser.close()
 
 
+def set_shots(folder: Path | None) -> None:
+    global shots_dir
+    shots_dir = folder
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="an already running server (default: start one)")
     parser.add_argument("--drawers", type=int, help="browser contexts that draw (default: 9, with --live 10)")
     parser.add_argument("--live", action="store_true", help="no training; time the prediction during each stroke")
     parser.add_argument("--seconds", type=float, default=60, help="how long they draw (default: 60)")
+    parser.add_argument("--shots", type=Path, help="a folder for a screenshot and the page's text at each error")
     args = parser.parse_args()
+    set_shots(args.shots)
     target = stroke_support.Target(args.url, "class-load-server.log")
     try:
         print(f"load before: {stroke_support.loadavg()}")

@@ -1,7 +1,7 @@
 """A simulated class: learners each start a small training within a few seconds while browsers draw.
 
     .venv/bin/python -m scripts.class_simulation [--learners 30] [--drawers 3] [--backend local|ray|both]
-        [--seconds S] [--limit 3000] [--spread 5] [--idle]
+        [--seconds S] [--limit 3000] [--spread 5] [--idle] [--shots DIR]
 
 What plays the server. This script's process hosts the job manager, as the Streamlit server's process does
 (pages/resources.py): a `fmnist.runs.jobs.JobManager` on a temporary runs folder, with the server's limits
@@ -268,7 +268,9 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=5, help="seconds the submissions take (default: 5)")
     parser.add_argument("--deadline", type=float, help="seconds after which an unfinished run is lost (default: 60 per run)")
     parser.add_argument("--idle", action="store_true", help="runs in SCHED_IDLE, the server's default")
+    parser.add_argument("--shots", type=Path, help="a folder for a drawer's screenshot and page text at each error")
     args = parser.parse_args()
+    class_load.set_shots(args.shots)
     args.deadline = args.deadline or max(300.0, 60.0 * args.learners)
     if not args.idle:
         os.environ["FMNIST_TRAIN_IDLE"] = "0"  # Before the Ray nodes start: they pass it on to their workers.
