@@ -127,8 +127,14 @@ def chromium():
 
 def browser_tool(name: str, *args: str) -> str:
     result = run_tool("-m", f"scripts.{name}", *args)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert result.returncode == 0, result.stdout[-2000:] + failure_of(result.stderr)
     return result.stdout
+
+
+def failure_of(stderr: str) -> str:
+    """The last traceback of a tool's stderr, without Playwright's page snapshot (long, and it hid the error)."""
+    last = stderr[stderr.rfind("Traceback") :] if "Traceback" in stderr else stderr
+    return last.split("Aria snapshot:")[0][-4000:]
 
 
 @pytest.mark.e2e

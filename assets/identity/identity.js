@@ -49,4 +49,8 @@ export default function (component) {
     sent.set(parentElement, value);
     setStateValue("identity", value);
   }
+  // A mark that the server has been sent the identity: browser tests wait for it (and for the rerun it brings)
+  // before they change the Train form, since a rerun that arrives after a change carries the form's old values.
+  const element = parentElement.querySelector(".fmnist-identity");
+  if (element) element.dataset.sent = "1";
 }

@@ -21,7 +21,22 @@ from tests.e2e.server_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MISSING
 def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
+    if report.failed and report.when == "call":
+        # What each page showed and what the server logged last: a CI log keeps only the report, not the artifacts.
+        for number, context in enumerate(getattr(item, "browser_contexts", []), start=1):
+            for page in context.pages:
+                report.sections.append((f"page {number}: {page.url}", page_text(page)))
+        log = ARTIFACTS / "server.log"
+        if log.exists():
+            report.sections.append(("server log (last lines)", "\n".join(log.read_text(errors="replace").splitlines()[-40:])))
     return report
+
+
+def page_text(page) -> str:
+    try:
+        return page.locator("body").inner_text(timeout=5000)[-3000:]
+    except Exception as error:  # A closed or hung page: say so rather than hide the test's own failure.
+        return f"(unreadable: {error})"
 
 
 def _failed(request) -> bool:
@@ -79,6 +94,7 @@ def server(browser, tmp_path_factory):
 def new_page(browser, request):
     """Open a page in a new browser context (a new Streamlit session); shot and closed when the test ends."""
     contexts = []
+    request.node.browser_contexts = contexts  # Read by pytest_runtest_makereport when the test fails.
 
     def open_new(width: int = 1280, height: int = 900, **options):
         # options: more of new_context's settings, such as has_touch=True for a touch screen.

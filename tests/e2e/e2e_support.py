@@ -91,10 +91,20 @@ def model_options(page: Page) -> list[str]:
     return labels
 
 
+def wait_for_identity(page: Page) -> None:
+    """Wait until the browser has sent its owner secret and the rerun that brings it has ended.
+
+    That rerun carries every widget value the browser holds: a model chosen just before it arrives would get
+    the form's old batch size and learning rate back (a CI run once started a CNN with the MLP's)."""
+    expect(page.locator(".fmnist-identity[data-sent]").first).to_be_attached(timeout=FAST)
+    wait_until_idle(page)
+
+
 def start_training(page: Page, model: str, images: int, epochs: int, started: bool = True) -> None:
     """Choose the model, fill the form of the Train page (already open) and press "Start training"."""
     label = "CNN" if model == "cnn" else "MLP (the tutorial's)"
     epochs_box = main(page).get_by_label("Epochs", exact=True)
+    wait_for_identity(page)
     if not main(page).get_by_role("radio", name=label).is_checked():
         choose_radio(page, label)
         # Choosing a model puts its defaults into the form; fill it only once they have arrived: the rerun that

@@ -19,6 +19,9 @@ def test_another_browser_watches_a_run_read_only_and_the_owner_keeps_control(ser
     start_training(owner, *LONG)  # Minutes on this machine: the test stops it.
     run_id = run_of(owner)
     expect(button(owner, "Stop")).to_be_visible(timeout=SLOW)
+    # The first batch comes after the child has imported TensorFlow and loaded the data: on two loaded cores
+    # that once took longer than the stranger's wait below, so the owner's page sees it first.
+    expect(main(owner).get_by_text(PROGRESS)).to_be_visible(timeout=2 * SLOW)
     stranger = new_page()  # A browser context of its own: another localStorage, another owner secret.
     for _ in range(3):
         stranger.goto(f"{server.url}/train?run={run_id}")
