@@ -119,19 +119,21 @@ def start_training(page: Page, model: str, images: int, epochs: int, started: bo
         learning_rate = main(page).get_by_role("slider", name="Learning rate")
         expect(learning_rate).to_have_attribute("aria-valuetext", str(defaults["learning_rate"]), timeout=FAST)
     wait_until_idle(page)
-    # The form is live (no st.form): each value is sent when its box loses focus; wait until the page has
-    # taken both before pressing Start, so the run gets them.
+    # The form is live (no st.form): a number box sends its value on Enter; wait until the page has taken both
+    # before pressing Start, so the run gets them. Enter, not Tab: Tab from Epochs focuses the Batch size box,
+    # and in CI runs a rerun landing while it had the focus left a batch size of 16 when Start took it away.
     main(page).get_by_label("Training images used").fill(str(images))
-    main(page).get_by_label("Training images used").press("Tab")
+    main(page).get_by_label("Training images used").press("Enter")
     wait_until_idle(page)
     epochs_box.fill(str(epochs))
-    epochs_box.press("Tab")
+    epochs_box.press("Enter")
     wait_until_idle(page)
     expect(epochs_box).to_have_value(str(epochs), timeout=FAST)
+    batch_size = str(training.DEFAULTS[model]["batch_size"])
+    expect(main(page).get_by_role("combobox", name="Batch size")).to_have_value(batch_size, timeout=FAST)
     main(page).get_by_role("button", name="Start training").click()
     if not started:
         return
-    batch_size = training.DEFAULTS[model]["batch_size"]
     run = rf"^Run: {model.upper()}, {epochs} epochs, batch size {batch_size}, .*, {images:,} training images"
     # SLOW: with three sessions and their trainings on two loaded cores, the rerun that shows a new run once took
     # longer than FAST (a fresh-clone CI run beside another).
