@@ -1,11 +1,14 @@
 """Page tests of Draw with AppTest: what the canvas sends is read by the Predict fragment, and a value it cannot
 read is a message, after which the page keeps serving. (The canvas itself runs only in a browser: tests/e2e.)"""
 
+import tomllib
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from fmnist.data.drawing import MALFORMED
 from fmnist.data.uploads import NOT_A_PICTURE
+from fmnist.settings import PROJECT_DIR
 from pages import i18n
 from tests.page_support import texts
 from tests.pictures import TROUSERS, canvas_value
@@ -109,3 +112,12 @@ def test_a_photo_goes_through_the_uploads_checks_and_a_bad_one_is_a_message(tmp_
     app.run()
     assert not app.exception and not app.error
     assert i18n.text("model_sees", "zh") in texts(app.markdown)
+
+
+def test_the_server_config_keeps_streamlits_message_cache_off():
+    # Live drawing reruns the fragment about every 100 ms; with the cache on, a busy server referred a browser
+    # to an element it had already dropped and the page stopped ("Cached ForwardMsg MISS"). Nothing the server
+    # can send (server.maxMessageSize, at most 200 MB by default) is large enough to be cached.
+    settings = tomllib.loads((PROJECT_DIR / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    most = settings.get("server", {}).get("maxMessageSize", 200) * 10**6
+    assert settings["global"]["minCachedMessageSize"] > most
