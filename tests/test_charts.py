@@ -42,6 +42,16 @@ def test_the_spec_keeps_class_order_labels_and_is_plain_json():
     json.dumps(spec)  # No numpy values: Streamlit sends it as it is.
 
 
+def test_the_spec_without_data_is_the_same_for_every_drawing():
+    # Predict sends the rows apart from this spec, so the browser only swaps the chart's data per stroke.
+    spec = vega.probability_bars_spec(fashion_mnist.CLASS_NAMES)
+    assert "data" not in spec
+    for top in (1, 6):
+        full = vega.probability_bars(probabilities(top), fashion_mnist.CLASS_NAMES)
+        assert {key: value for key, value in full.items() if key != "data"} == spec
+        assert full["data"]["values"] == vega.probability_rows(probabilities(top), fashion_mnist.CLASS_NAMES)
+
+
 def test_wrong_shapes_are_refused():
     with pytest.raises(ValueError, match="10 probabilities"):
         vega.probability_bars(np.ones(9) / 9, fashion_mnist.CLASS_NAMES[:9])

@@ -28,19 +28,25 @@ def bar_colours(probabilities, true_label: int | None = None) -> list[str]:
     return colours
 
 
-def probability_bars(probabilities, class_names, true_label: int | None = None, height: int = 220) -> dict:
-    """The tutorial's value array as a Vega-Lite bar chart, with a percentage above every bar of at least 1%."""
+def probability_rows(probabilities, class_names, true_label: int | None = None) -> list[dict]:
+    """The bars' data: one row per class, in class order, with its colour and its label (a percentage from 1%)."""
     colours = bar_colours(probabilities, true_label)
-    values = [
+    return [
         {"name": name, "p": float(p), "colour": colour, "label": f"{100 * p:.0f}%" if p >= 0.01 else ""}
         for name, p, colour in zip(class_names, np.asarray(probabilities, dtype=float), colours)
     ]
+
+
+def probability_bars_spec(class_names, height: int = 220) -> dict:
+    """The tutorial's value array as a Vega-Lite bar chart of `probability_rows`, without the data.
+
+    The same spec for every drawing: Streamlit's chart then only swaps its data when a stroke changes the
+    probabilities, where a new spec would make the browser build the whole chart again at each update."""
     x = {"field": "name", "type": "nominal", "sort": list(class_names), "title": None,
          "axis": {"labelAngle": -45, "labelAlign": "right", "labelFontSize": 12}}  # fmt: skip
     y = {"field": "p", "type": "quantitative", "scale": {"domain": [0, 1.12]}, "axis": None}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "data": {"values": values},
         "height": height,
         "encoding": {"x": x, "y": y},
         "layer": [
@@ -56,6 +62,12 @@ def probability_bars(probabilities, class_names, true_label: int | None = None, 
         # A white card as the figure was, readable in the light and the dark theme alike.
         "config": {"background": "white", "view": {"stroke": None}, "axis": {"labelColor": "#333333", "domainColor": "#999999"}},
     }
+
+
+def probability_bars(probabilities, class_names, true_label: int | None = None, height: int = 220) -> dict:
+    """The bar chart with its data inside: one self-contained spec (plain JSON)."""
+    rows = probability_rows(probabilities, class_names, true_label)
+    return {**probability_bars_spec(class_names, height), "data": {"values": rows}}
 
 
 # The confusion matrix's titles when a page gives none (the pages pass their own, in the chosen language).
