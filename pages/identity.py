@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -65,13 +66,23 @@ def may_manage(owner: str) -> bool:
     return owners.may_manage(current_actor(), owner)
 
 
+def owner_labeller() -> Callable[[str, str], str]:
+    """owner_label for many runs at once: this session's identity is worked out once, not once per run."""
+    mine = current_actor().owner
+
+    def label(owner: str, name: str) -> str:
+        if owner and owner == mine:
+            return t("owner_you", name=name) if name else t("owner_you_plain")
+        if owner == owners.CLI:
+            return t("owner_cli")
+        return name or t("owner_someone")
+
+    return label
+
+
 def owner_label(owner: str, name: str) -> str:
     """Who started a run, as plain text: "you", the command line, their display name, or someone."""
-    if owner and owner == current_actor().owner:
-        return t("owner_you", name=name) if name else t("owner_you_plain")
-    if owner == owners.CLI:
-        return t("owner_cli")
-    return name or t("owner_someone")
+    return owner_labeller()(owner, name)
 
 
 def _name_changed() -> None:

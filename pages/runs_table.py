@@ -14,7 +14,7 @@ import streamlit as st
 from fmnist.model.config import STATUSES
 from fmnist.runs import groups, owners, table, table_export
 from pages import i18n
-from pages.identity import owner_label
+from pages.identity import owner_labeller
 from pages.navigation import t
 
 UNREADABLE = "unreadable"
@@ -113,10 +113,10 @@ def filters_changed() -> None:
 def owner_names(rows: list[dict]) -> dict[str, str]:
     """Each owner of `rows` (newest first) with its label: "you", "the command line", or the name they last gave;
     two owners who gave the same name are told apart by the start of their (pseudonymous) owner id."""
-    named = {}
+    named, label_of = {}, owner_labeller()
     for row in rows:
         if row.get("owner") and row["owner"] not in named:
-            named[row["owner"]] = owner_label(row["owner"], row.get("started_by") or "")
+            named[row["owner"]] = label_of(row["owner"], row.get("started_by") or "")
     counts = {label: list(named.values()).count(label) for label in named.values()}
     short = {owner: owner.removeprefix(owners.LEARNER)[:6] for owner in named}
     return {owner: label if counts[label] == 1 else f"{label} · {short[owner]}" for owner, label in named.items()}
@@ -187,7 +187,8 @@ def table_ui(rows: list[dict], total: int, baseline: dict | None = None) -> list
         headers = HEADERS
         frame["source"] = [source_text(s) if isinstance(s, str) and s else None for s in frame["source"]]
         # Who started each run, as plain text ("you", a learner's name): never the owner id itself.
-        frame["started_by"] = [owner_label(r["owner"], r["started_by"] or "") if r.get("owner") else None for r in shown]
+        label_of = owner_labeller()
+        frame["started_by"] = [label_of(r["owner"], r["started_by"] or "") if r.get("owner") else None for r in shown]
     frame["status"] = [status_text(s) for s in frame["status"]]
     for column in VERSUS:  # The baseline's own row says so, in the chosen language.
         if column in frame:
