@@ -1,6 +1,5 @@
 """Runs: every training run kept, compared side by side, explained as code and taken away."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -24,44 +23,22 @@ def export_bytes(run_id: str, format: str) -> bytes:
 
 # Shows test accuracy against training time for every evaluated run, beside people, the tutorial and the best run.
 def scatter_ui(rows: list[dict], selected: list[str]) -> None:
-    scored = pd.DataFrame([r for r in rows if r["test_accuracy"] is not None and r["train_seconds"]])
-    if scored.empty:
+    scored = [{**r, "selected": r["run"] in selected} for r in rows if r["test_accuracy"] is not None and r["train_seconds"]]
+    if not scored:
         st.info(t("runs_no_scores"))
         return
-    scored["selected"] = scored["run"].isin(selected)
-    points = (
-        alt.Chart(scored)
-        .mark_circle(size=90)
-        .encode(
-            x=alt.X("train_seconds:Q", title=t("train_seconds"), scale=alt.Scale(zero=False)),
-            y=alt.Y("test_accuracy:Q", title=t("test_accuracy"), scale=alt.Scale(zero=False)),
-            color=alt.Color("model:N", title=t("model")),
-            stroke=alt.condition("datum.selected", alt.value("black"), alt.value(None)),
-            tooltip=[
-                "run",
-                "model",
-                "epochs_run",
-                "batch_size",
-                "learning_rate",
-                alt.Tooltip("test_accuracy:Q", format=".4f"),
-                "train_seconds",
-            ],
-        )
-    )
     references = [{"label": t("human_accuracy"), "accuracy": compare.HUMAN_ACCURACY}]
     best = compare.best(rows)
     references.append({"label": t("best_run", run=best["run"]), "accuracy": best["test_accuracy"]})
     tutorial = compare.tutorial_baseline()
-    layers = [points]
     if tutorial:
         references.append({"label": t("tutorial_recipe"), "accuracy": tutorial["test_accuracy"]})
-        layers.append(alt.Chart(pd.DataFrame([tutorial])).mark_rule(strokeDash=[2, 2], color="grey").encode(x="train_seconds:Q"))
-    lines = (
-        alt.Chart(pd.DataFrame(references))
-        .mark_rule(strokeDash=[6, 4])
-        .encode(y="accuracy:Q", color=alt.Color("label:N", title=None, scale=alt.Scale(scheme="set1")))
-    )
-    st.altair_chart(alt.layer(*layers, lines).resolve_scale(color="independent").properties(height=320), width="stretch")
+    titles = {
+        field: t(field)
+        for field in ("run", "model", "epochs_run", "batch_size", "learning_rate", "test_accuracy", "train_seconds")
+    }
+    spec = vega.accuracy_time(scored, references, tutorial_seconds=tutorial["train_seconds"] if tutorial else None, titles=titles)
+    st.vega_lite_chart(spec, width="stretch")
     st.caption(
         t(
             "scatter_caption",

@@ -121,3 +121,22 @@ def test_a_confusion_matrix_of_the_wrong_shape_is_refused():
         vega.confusion_matrix(np.zeros((3, 4)), fashion_mnist.CLASS_NAMES)
     with pytest.raises(ValueError, match="one row per class name"):
         vega.confusion_matrix(np.zeros((9, 9)), fashion_mnist.CLASS_NAMES)
+
+
+def test_the_accuracy_time_chart_outlines_selected_runs_and_draws_each_reference():
+    runs = [
+        {"run": "a", "model": "mlp", "test_accuracy": 0.88, "train_seconds": 10.0, "selected": True, "status": "finished"},
+        {"run": "b", "model": "cnn", "test_accuracy": 0.91, "train_seconds": 20.0, "selected": False},
+    ]
+    references = [{"label": "People", "accuracy": 0.835}, {"label": "Best run (b)", "accuracy": 0.91}]
+    spec = vega.accuracy_time(runs, references, titles={"test_accuracy": "测试准确率"})
+    points, rules = spec["layer"]
+    assert [row["run"] for row in points["data"]["values"]] == ["a", "b"]
+    assert "status" not in points["data"]["values"][0]  # Only the fields it shows.
+    assert points["encoding"]["stroke"]["condition"] == {"test": "datum.selected", "value": "black"}
+    assert points["encoding"]["y"]["title"] == "测试准确率"
+    assert [row["label"] for row in rules["data"]["values"]] == ["People", "Best run (b)"]
+    with_tutorial = vega.accuracy_time(runs, references, tutorial_seconds=15.0)
+    assert with_tutorial["layer"][1]["data"]["values"] == [{"train_seconds": 15.0}]
+    assert len(vega.accuracy_time(runs)["layer"]) == 1
+    json.dumps(with_tutorial)

@@ -213,3 +213,53 @@ def run_curves(
     legend = {"orient": "bottom", "direction": "vertical", "labelLimit": 400}
     return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "height": height, "layer": layers,
             "config": {"legend": legend}}  # fmt: skip
+
+
+# The fields of a run that the accuracy-against-time chart shows in its tooltip, in order.
+SCATTER_TOOLTIP = ("run", "model", "epochs_run", "batch_size", "learning_rate", "test_accuracy", "train_seconds")
+
+
+def accuracy_time(
+    runs: Sequence[Mapping],
+    references: Sequence[Mapping] = (),
+    *,
+    tutorial_seconds: float | None = None,
+    titles: Mapping[str, str] | None = None,
+    height: int = 320,
+) -> dict:
+    """Test accuracy against training time, one point per run, as one Vega-Lite spec.
+
+    `runs`: rows with SCATTER_TOOLTIP's fields and "selected" (a selected run's point is outlined); coloured by
+    model. `references`: rows (label, accuracy), each a dashed horizontal line of its own colour (people's
+    accuracy, the best run, the tutorial's recipe). `tutorial_seconds`: a dotted grey vertical line at the
+    tutorial recipe's training time. `titles` names the axes, the model legend and the tooltip's fields.
+    A plain dict, where Altair would validate the spec against its schema at every rerun of the page.
+    """
+    titles = {field: field for field in SCATTER_TOOLTIP} | {"model": "Model", **(titles or {})}
+    values = [{field: row.get(field) for field in (*SCATTER_TOOLTIP, "selected")} for row in runs]
+    x = {"field": "train_seconds", "type": "quantitative", "title": titles["train_seconds"], "scale": {"zero": False}}
+    tooltip = [{"field": field, "title": titles[field], **({"format": ".4f"} if field == "test_accuracy" else {})}
+               for field in SCATTER_TOOLTIP]  # fmt: skip
+    layers = [{
+        "data": {"values": values},
+        "mark": {"type": "circle", "size": 90},
+        "encoding": {
+            "x": x,
+            "y": {"field": "test_accuracy", "type": "quantitative", "title": titles["test_accuracy"], "scale": {"zero": False}},
+            "color": {"field": "model", "type": "nominal", "title": titles["model"]},
+            "stroke": {"condition": {"test": "datum.selected", "value": "black"}, "value": None},
+            "tooltip": tooltip,
+        },
+    }]  # fmt: skip
+    if tutorial_seconds is not None:
+        layers.append({"data": {"values": [{"train_seconds": float(tutorial_seconds)}]},
+                       "mark": {"type": "rule", "strokeDash": [2, 2], "color": "grey"}, "encoding": {"x": x}})  # fmt: skip
+    if references:
+        layers.append({
+            "data": {"values": [{"label": row["label"], "accuracy": float(row["accuracy"])} for row in references]},
+            "mark": {"type": "rule", "strokeDash": [6, 4]},
+            "encoding": {"y": {"field": "accuracy", "type": "quantitative"},
+                         "color": {"field": "label", "type": "nominal", "title": None, "scale": {"scheme": "set1"}}},
+        })  # fmt: skip
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "height": height, "layer": layers,
+            "resolve": {"scale": {"color": "independent"}}}  # fmt: skip
