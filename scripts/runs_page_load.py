@@ -8,7 +8,8 @@ folders: those of --from, or else three tiny runs it trains first with `python -
 grouped in threes. Chromium first opens /runs of an empty folder --loads times (what any page load costs), then,
 with the copies, --loads times again, each in a fresh browser context, waiting until the table is drawn (the
 dataframe is visible and its caption counts every run); the same with a baseline pinned (?baseline=<id>); and
-"again": new tabs of one browser context, whose cache already holds the front end's scripts. The first load of
+"again": new tabs of one browser context, whose cache already holds the front end's scripts. Each load starts
+once the server is idle (the previous page's rerun with the browser's identity has ended). The first load of
 each kind warms the server and is reported apart; median and p95 of the rest.
 Prints one line per kind, then one JSON line.
 """
@@ -30,6 +31,7 @@ from playwright.sync_api import expect, sync_playwright
 from fmnist.runs import groups, store
 from scripts import stroke_support
 from tests.e2e.e2e_support import main as main_area
+from tests.e2e.e2e_support import wait_until_idle
 from tests.e2e.server_support import CHROMIUM, CHROMIUM_ARGS
 
 TIMEOUT_MS = 120_000
@@ -81,6 +83,9 @@ def load_times(url: str, path: str, runs: int, loads: int, same_browser: bool = 
             else:
                 expect(area.get_by_text("No runs yet.")).to_be_visible(timeout=TIMEOUT_MS)
             times.append(time.perf_counter() - started)
+            # The next load starts on an idle server: this page's own trailing rerun (the browser's identity
+            # arrives after the first run) would otherwise be counted in the next page's load.
+            wait_until_idle(page, timeout=TIMEOUT_MS / 1000)
             page.close()
             if not shared:
                 context.close()
