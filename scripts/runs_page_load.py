@@ -8,7 +8,9 @@ folders: those of --from, or else three tiny runs it trains first with `python -
 grouped in threes. Chromium first opens /runs of an empty folder --loads times (what any page load costs), then,
 with the copies, --loads times again, each in a fresh browser context, waiting until the table is drawn (the
 dataframe is visible and its caption counts every run); the same with a baseline pinned (?baseline=<id>); and
-"again": new tabs of one browser context, whose cache already holds the front end's scripts. Each load starts
+"again": new tabs of one browser context, whose cache already holds the front end's scripts; and "sidebar": a
+fresh browser context opens the home page, then the timer runs from a click on Runs in the sidebar (how a learner
+in the app opens the page: the app's front end is loaded, the data grid's scripts are not yet). Each load starts
 once the server is idle (the previous page's rerun with the browser's identity has ended). The first load of
 each kind warms the server and is reported apart; median and p95 of the rest.
 Prints one line per kind, then one JSON line.
@@ -63,10 +65,11 @@ def copy_runs(sources: list[Path], root: Path, count: int) -> list[str]:
     return ids
 
 
-def load_times(url: str, path: str, runs: int, loads: int, same_browser: bool = False) -> list[float]:
+def load_times(url: str, path: str, runs: int, loads: int, same_browser: bool = False, sidebar: bool = False) -> list[float]:
     """Seconds from navigation until the table of `runs` runs is drawn (with none: until the page says so), for
     `loads` fresh browser contexts (a first visit: every script of the app's front end fetched and compiled), or
-    with `same_browser` new tabs of one context (a learner who comes back: its cache keeps those scripts)."""
+    with `same_browser` new tabs of one context (a learner who comes back: its cache keeps those scripts), or with
+    `sidebar` from a click on the sidebar's Runs link of the home page, opened (and idle) beforehand."""
     times = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -74,8 +77,15 @@ def load_times(url: str, path: str, runs: int, loads: int, same_browser: bool = 
         for _ in range(loads):
             context = shared or browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
-            started = time.perf_counter()
-            page.goto(f"{url}{path}", timeout=TIMEOUT_MS)
+            if sidebar:
+                page.goto(f"{url}/", timeout=TIMEOUT_MS)
+                expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=TIMEOUT_MS)
+                wait_until_idle(page, timeout=TIMEOUT_MS / 1000)
+                started = time.perf_counter()
+                page.get_by_test_id("stSidebarNav").get_by_role("link", name="Runs").click()
+            else:
+                started = time.perf_counter()
+                page.goto(f"{url}{path}", timeout=TIMEOUT_MS)
             area = main_area(page)
             if runs:
                 expect(area.get_by_test_id("stDataFrame").first).to_be_visible(timeout=TIMEOUT_MS)
@@ -125,7 +135,8 @@ def main() -> None:
         for kind, path in (("plain", "/runs"), ("baseline", f"/runs?baseline={ids[-1]}")):
             report[kind] = describe(load_times(target.url, path, args.runs, args.loads))
         report["again"] = describe(load_times(target.url, "/runs", args.runs, args.loads, same_browser=True))
-        for kind in ("empty", "plain", "baseline", "again"):
+        report["sidebar"] = describe(load_times(target.url, "/runs", args.runs, args.loads, sidebar=True))
+        for kind in ("empty", "plain", "baseline", "again", "sidebar"):
             figures = report[kind]
             print(f"/runs with {0 if kind == 'empty' else args.runs} runs, {kind}: first {figures['first_s']:.2f} s, then median "
                   f"{figures['median_s']:.2f} s, p95 {figures['p95_s']:.2f} s (n={figures['n']})")  # fmt: skip

@@ -216,6 +216,8 @@ def test_runs_page_load(chromium):
     out = browser_tool("runs_page_load", "--runs", "4", "--loads", "2")
     report = json.loads(out.strip().splitlines()[-1])
     assert report["runs"] == 4 and report["sources"] == 3
-    assert set(report) == {"runs", "sources", "empty", "plain", "baseline", "again"}
-    assert all(report[kind]["n"] == 1 and report[kind]["median_s"] > 0 for kind in ("empty", "plain", "baseline", "again"))
+    kinds = ("empty", "plain", "baseline", "again", "sidebar")
+    assert set(report) == {"runs", "sources", *kinds}
+    assert all(report[kind]["n"] == 1 and report[kind]["median_s"] > 0 for kind in kinds)
     assert "/runs with 4 runs, baseline: first " in out
+    assert "/runs with 4 runs, sidebar: first " in out
