@@ -21,10 +21,10 @@ UNREADABLE = "unreadable"
 # The table's columns in display order, each with the key of its header's words.
 HEADERS = {
     "run": "run", "model": "model", "network": "network", "parameters": "parameters_short", "status": "status",
-    "test_accuracy": "test_accuracy", "vs_accuracy": "runs_vs_accuracy", "train_seconds": "train_seconds",
-    "vs_time": "runs_vs_time", "epochs_run": "epochs_run", "epochs": "epochs", "batch_size": "batch_size",
-    "learning_rate": "learning_rate", "optimizer": "optimizer", "schedule": "schedule", "dropout": "dropout",
-    "augment": "augment_short", "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short",
+    "test_accuracy": "test_accuracy", "vs_accuracy": "runs_vs_accuracy", "test_loss": "test_loss",
+    "train_seconds": "train_seconds", "vs_time": "runs_vs_time", "epochs_run": "epochs_run", "epochs": "epochs",
+    "batch_size": "batch_size", "learning_rate": "learning_rate", "optimizer": "optimizer", "schedule": "schedule",
+    "dropout": "dropout", "augment": "augment_short", "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short",
     "images": "subset", "seed": "seed", "created": "runs_created", "source": "source", "started_by": "started_by",
     "group": "runs_group",
     "error": "runs_error",
@@ -63,7 +63,7 @@ def build_frame(rows: list[dict], selected: list[str], only_differs: bool) -> tu
     for column in ("parameters", "epochs_run", "epochs", "batch_size", "images", "seed"):
         if column in frame:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
-    for column in ("learning_rate", "dropout", "label_smoothing", "train_seconds", "test_accuracy"):
+    for column in ("learning_rate", "dropout", "label_smoothing", "train_seconds", "test_accuracy", "test_loss"):
         if column in frame:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
     frame["created"] = pd.to_datetime(pd.to_numeric(frame["created"], errors="coerce"), unit="s")
@@ -168,9 +168,7 @@ def table_ui(rows: list[dict], total: int, baseline: dict | None = None) -> list
     grouped = toggles[1].toggle(t("runs_group_by"), key="runs_group_by", help=t("runs_group_by_help"))
     version = st.session_state.setdefault("runs_table_version", 0)
     if grouped:
-        # Test losses are read (evaluation.json) only while grouping, for the runs shown.
-        readable = [row["run"] for row in rows if selectable(row)]
-        shown, key = groups.group_rows(rows, groups.test_losses(readable)), f"runs_groups_{version}"
+        shown, key = groups.group_rows(rows), f"runs_groups_{version}"
     else:
         shown, key = rows, f"runs_table_{version}"
     shown = groups.with_versus(shown, baseline)
@@ -215,6 +213,7 @@ def table_ui(rows: list[dict], total: int, baseline: dict | None = None) -> list
         selection_default={"selection": {"rows": default, "columns": []}} if default else None,
         column_config={
             t("test_accuracy"): st.column_config.NumberColumn(format="%.4f"),
+            t("test_loss"): st.column_config.NumberColumn(format="%.4f"),
             t("train_seconds"): st.column_config.NumberColumn(format="%.1f"),
             t("runs_created"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from fmnist.model.history import empty_history, final_metrics
 from fmnist.runs import curves
 
 
@@ -64,3 +65,9 @@ def test_chart_rows_hold_every_series_without_nans():
     assert np.all(np.isfinite(rows["value"]))
     with pytest.raises(ValueError, match="metric"):
         curves.chart_rows({}, "val_loss")
+
+
+def test_final_metrics_are_the_last_recorded_and_none_where_there_is_none():
+    history = {**empty_history(), "loss": [0.9, 0.4], "accuracy": [0.7, 0.85], "val_loss": [0.5, float("nan")]}
+    assert final_metrics(history) == {"train_loss": 0.4, "train_accuracy": 0.85, "val_loss": None, "val_accuracy": None}
+    assert set(final_metrics(empty_history()).values()) == {None}

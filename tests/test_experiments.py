@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from fmnist.cli import main
 from fmnist.model.config import TrainConfig
 from fmnist.model.history import Control
-from fmnist.runs import compare, owners, store
+from fmnist.runs import compare, owners, store, table
 from fmnist.runs.owners import COMMAND_LINE
 from fmnist.runs.worker import execute
 
@@ -44,6 +44,13 @@ def test_table_has_every_run_with_its_figures(two_runs):
     assert rows[mlp]["model"] == "mlp" and rows[mlp]["status"] == "finished" and rows[mlp]["epochs_run"] == 2
     assert 0.5 < rows[mlp]["test_accuracy"] <= 1 and rows[mlp]["train_seconds"] > 0
     assert rows[failed]["status"] == "failed" and rows[failed]["test_accuracy"] is None and rows[failed]["error"]
+    # The final metrics, recorded in status.json as the run ends: the evaluation's, the last epoch's.
+    run = store.get(mlp, root)
+    history, evaluation = run.history()["history"], run.evaluation()
+    assert rows[mlp]["test_loss"] == evaluation["loss"] and rows[mlp]["test_accuracy"] == evaluation["accuracy"]
+    assert (rows[mlp]["train_loss"], rows[mlp]["train_accuracy"]) == (history["loss"][-1], history["accuracy"][-1])
+    assert rows[mlp]["val_loss"] == (history["val_loss"][-1] if history["val_loss"] else None)
+    assert all(rows[failed][key] is None for key in table.METRICS)
     # Every ended run records its epoch count, so the table reads no history.
     assert [store.get(run_id, root).status()["epochs_run"] for run_id in (mlp, cnn, failed)] == [2, 1, 0]
     assert compare.best(list(rows.values()))["run"] in (mlp, cnn)

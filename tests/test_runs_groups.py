@@ -9,7 +9,7 @@ from fmnist.model.config import TrainConfig
 from fmnist.runs import groups, store, table
 
 
-def row(run_id, seed=0, accuracy=None, seconds=None, status="finished", **settings):
+def row(run_id, seed=0, accuracy=None, seconds=None, status="finished", loss=None, **settings):
     base = {key: None for key in table.COLUMNS}
     base.update(model="mlp", network="128", epochs=1, batch_size=32, learning_rate=0.001, images=60000)
     return {
@@ -19,6 +19,7 @@ def row(run_id, seed=0, accuracy=None, seconds=None, status="finished", **settin
         "seed": seed,
         "status": status,
         "test_accuracy": accuracy,
+        "test_loss": loss,
         "train_seconds": seconds,
     }
 
@@ -60,13 +61,13 @@ def test_mean_sd_of_known_numbers():
 
 def test_group_rows_collapse_the_same_settings_but_for_the_seed():
     rows = [
-        row("r3", seed=2, accuracy=0.84, seconds=12.0, group="g-20261204-100000-aaaaaaaa"),
+        row("r3", seed=2, accuracy=0.84, seconds=12.0, loss=0.7, group="g-20261204-100000-aaaaaaaa"),
         row("other", seed=0, accuracy=0.90, seconds=30.0, model="cnn", network="16-32 / 128"),
-        row("r2", seed=1, accuracy=0.82, seconds=10.0, group="g-20261204-100000-aaaaaaaa"),
+        row("r2", seed=1, accuracy=0.82, seconds=10.0, loss=0.6, group="g-20261204-100000-aaaaaaaa"),
         {**row("broken"), "status": "unreadable"},
-        row("r1", seed=0, accuracy=0.80, seconds=8.0, group="g-20261204-100000-aaaaaaaa"),
+        row("r1", seed=0, accuracy=0.80, seconds=8.0, loss=0.5, group="g-20261204-100000-aaaaaaaa"),
     ]
-    grouped = groups.group_rows(rows, losses={"r1": 0.5, "r2": 0.6, "r3": 0.7})
+    grouped = groups.group_rows(rows)
     assert [g["run"] for g in grouped] == ["r3", "other", "broken"]
     three = grouped[0]
     assert three["n"] == 3 and three["runs"] == ["r3", "r2", "r1"] and three["seeds"] == "0, 1, 2"
@@ -132,13 +133,6 @@ def test_a_group_is_recorded_beside_the_run_and_read_back_by_the_table(tmp_path)
     assert groups.read_group(loner) is None
     with pytest.raises(ValueError):
         groups.write_group(run, "not an id")
-
-
-def test_test_losses_reads_the_evaluations_that_exist(tmp_path):
-    scored = store.create(TrainConfig(epochs=1, limit=600), "cli", tmp_path)
-    scored.write("evaluation.json", {"accuracy": 0.8, "loss": 0.55})
-    unscored = store.create(TrainConfig(epochs=1, limit=600), "cli", tmp_path)
-    assert groups.test_losses([scored.id, unscored.id, "20990101-000000-00000000"], tmp_path) == {scored.id: 0.55}
 
 
 def test_mean_sd_text():

@@ -68,13 +68,27 @@ def test_rows_read_no_history(runs):
     assert table.rows(runs) == before
 
 
-def test_the_accuracy_comes_from_the_evaluation_and_old_runs_count_epochs_from_their_history(tmp_path):
-    history = {"history": {"epoch": [1, 2, 3]}}
-    make_run(tmp_path, "20261120-120000-aaaaaaaa", status={"train_seconds": 3.0}, evaluation={"accuracy": 0.8}, history=history)
+def test_old_runs_take_test_metrics_from_the_evaluation_and_count_epochs_from_their_history(tmp_path):
+    history = {"history": {"epoch": [1, 2, 3], "loss": [0.9, 0.6, 0.5], "accuracy": [0.7, 0.8, 0.82]}}
+    evaluation = {"accuracy": 0.8, "loss": 0.55}
+    make_run(tmp_path, "20261120-120000-aaaaaaaa", status={"train_seconds": 3.0}, evaluation=evaluation, history=history)
     make_run(tmp_path, "20261120-120001-aaaaaaaa", status={"status": "queued"})
     (row_queued, row_old) = table.rows(tmp_path)
-    assert row_old["test_accuracy"] == 0.8 and row_old["epochs_run"] == 3
+    assert row_old["test_accuracy"] == 0.8 and row_old["test_loss"] == 0.55 and row_old["epochs_run"] == 3
+    # The last epoch's training metrics of a run recorded before status.json kept them: not read from its history.
+    assert row_old["train_loss"] is None and row_old["train_accuracy"] is None
     assert row_queued["status"] == "queued" and row_queued["epochs_run"] == 0 and row_queued["test_accuracy"] is None
+    assert row_queued["test_loss"] is None
+
+
+def test_the_final_metrics_come_from_the_status_and_a_bad_one_makes_the_folder_unreadable(tmp_path):
+    finals = {"test_accuracy": 0.88, "test_loss": 0.34, "train_accuracy": 0.9, "train_loss": 0.3, "val_accuracy": None,
+              "val_loss": None}  # fmt: skip
+    make_run(tmp_path, "20261120-120000-aaaaaaaa", status={"epochs_run": 2, **finals}, evaluation={"accuracy": 0.1, "loss": 9.0})
+    make_run(tmp_path, "20261120-120001-aaaaaaaa", status={"epochs_run": 2, **finals, "train_loss": "low"})
+    bad, good = table.rows(tmp_path)
+    assert {key: good[key] for key in table.METRICS} == finals
+    assert bad["status"] == table.UNREADABLE and "train_loss" in bad["error"]
 
 
 def damage(folder, kind):
@@ -164,6 +178,7 @@ def test_csv_and_json_hold_every_column_in_order_and_none_as_empty(runs):
     assert tuple(lines[0]) == table.COLUMNS and len(lines) == 1 + len(rows)
     by_id = {line[0]: dict(zip(table.COLUMNS, line, strict=True)) for line in lines[1:]}
     assert by_id["20261120-120000-aaaaaaaa"]["error"] == "" and by_id["20261120-120000-aaaaaaaa"]["test_accuracy"] == "0.85"
+    assert {"test_loss", "train_loss", "train_accuracy", "val_loss", "val_accuracy"} <= set(lines[0])
     assert by_id["20261101-000000-dddddddd"]["status"] == "unreadable" and by_id["20261101-000000-dddddddd"]["model"] == ""
     objects = json.loads(table_export.to_json(rows))
     assert [tuple(o) for o in objects] == [table.COLUMNS] * len(rows)

@@ -54,7 +54,8 @@ def write_runs(root: Path, count: int) -> list[str]:
                                       "confusion_matrix": [[100] * 10] * 10, "mistakes": 1000})  # fmt: skip
         run.write("status.json", {"id": run_id, "status": "finished", "source": ("cli", "page")[index % 2], "created": created,
                                   "train_seconds": 10.0 + index % 7, "epochs_run": config.epochs, "test_accuracy": accuracy,
-                                  "error": None, "ended": created + 20})  # fmt: skip
+                                  "test_loss": 0.4, "train_accuracy": 0.85, "train_loss": 0.42, "val_accuracy": None,
+                                  "val_loss": None, "error": None, "ended": created + 20})  # fmt: skip
         ids.append(run_id)
     return ids
 

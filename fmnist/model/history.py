@@ -10,6 +10,7 @@ rest of this module needs no TensorFlow.
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -17,6 +18,19 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 EPOCH_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+def final_metrics(history: dict) -> dict:
+    """The last recorded training and validation loss and accuracy, named as the runs table names them
+    ("train_loss", "train_accuracy", "val_loss", "val_accuracy"); None where there is none (no epoch ended, no
+    validation, a value that is not finite)."""
+    metrics = {}
+    for key in EPOCH_KEYS:
+        values = history.get(key) or [None]
+        last = values[-1]
+        finite = isinstance(last, (int, float)) and not isinstance(last, bool) and math.isfinite(last)
+        metrics[key if key.startswith("val_") else f"train_{key}"] = float(last) if finite else None
+    return metrics
 
 
 def empty_history() -> dict:

@@ -145,14 +145,13 @@ def settings_key(row: dict) -> tuple:
     return tuple(repr(row.get(key)) for key in SEEDLESS)
 
 
-def group_rows(rows: list[dict], losses: dict[str, float] | None = None) -> list[dict]:
+def group_rows(rows: list[dict]) -> list[dict]:
     """Rows with the same settings but for the seed, collapsed: one row per group, in the order of its first row.
 
     A group row keeps the shared settings, "run" (its first, newest run), "runs" (every id), "n", "seeds"
     ("0, 1, 2"), "groups" (the group ids recorded), and the mean and sample sd of test accuracy, test loss
-    (`losses`: run id -> loss) and training time over the runs that have them. An unreadable row stays alone.
+    and training time over the runs that have them. An unreadable row stays alone.
     """
-    losses = losses or {}
     members: dict[tuple, list[dict]] = {}
     order: list[tuple] = []
     for row in rows:
@@ -160,7 +159,7 @@ def group_rows(rows: list[dict], losses: dict[str, float] | None = None) -> list
         if key not in members:
             members[key] = []
             order.append(key)
-        members[key].append({**row, "test_loss": losses.get(row["run"])})
+        members[key].append(row)
     grouped = []
     for key in order:
         runs = members[key]
@@ -191,20 +190,6 @@ def band(curves: list[list[dict]]) -> list[dict]:
             {"x": x, "series": series, "value": mean, "sd": sd, "low": mean - spread, "high": mean + spread, "n": len(values)}
         )
     return out
-
-
-def test_losses(run_ids, root=None) -> dict[str, float]:
-    """run id -> test loss from each run's evaluation.json, for the runs that have one (read only when grouping)."""
-    losses = {}
-    for run_id in run_ids:
-        try:
-            evaluation = store.get(run_id, root).evaluation()
-        except store.RunsError:
-            continue
-        loss = _number(evaluation.get("loss")) if isinstance(evaluation, dict) else None
-        if loss is not None:
-            losses[run_id] = loss
-    return losses
 
 
 def mean_sd_text(mean: float | None, sd: float | None, digits: int = 4) -> str:

@@ -1,9 +1,10 @@
 """The table of every run: one plain row per run folder, and what the runs page and `runs --csv` do with them.
 
 A row holds a run's settings (SETTINGS) and how it ended (RESULTS), in COLUMNS order. Building it reads only
-the small files of a run (config.json, status.json, group.json if any, evaluation.json when status.json lacks the accuracy),
-never history.json: the runs that ended record their epoch count in status.json. Only a run still training, or
-one recorded before that field existed, falls back to its own history.
+the small files of a run (config.json, status.json, group.json if any, evaluation.json when status.json lacks
+the test metrics), never history.json: the runs that ended record their epoch count and final metrics in
+status.json. Only a run still training, or one recorded before its epoch count was kept, falls back to its own
+history for that count.
 
 A folder that cannot be read (a missing or invalid config.json or status.json, a config with unknown fields or
 values of the wrong type, a status that is not a known one) becomes an "unreadable" row that keeps its id and
@@ -36,7 +37,9 @@ SETTINGS = (
 )  # fmt: skip
 # "owner" is who may manage the run (fmnist.runs.owners: an HMAC of a browser's secret, which names no one, or
 # "cli"); "started_by" the display name that browser gave, as cleaned text.
-RESULTS = ("status", "epochs_run", "train_seconds", "test_accuracy", "created", "source", "owner", "started_by", "group", "error")
+# The final metrics: the test set's from the evaluation, the last epoch's training and validation ones.
+METRICS = ("test_accuracy", "test_loss", "train_accuracy", "train_loss", "val_accuracy", "val_loss")
+RESULTS = ("status", "epochs_run", "train_seconds", *METRICS, "created", "source", "owner", "started_by", "group", "error")
 COLUMNS = ("run", *SETTINGS, *RESULTS)
 SEARCHED = (*SETTINGS, "started_by")  # What the search box looks in, beside the run id.
 UNREADABLE = "unreadable"
@@ -125,7 +128,7 @@ def _status(path: Path) -> dict:
         raise Unreadable("status.json does not hold an object")
     if status.get("status") not in STATUSES:
         raise Unreadable(f"status.json has an unknown status ({status.get('status')!r:.40})")
-    for key in ("created", "train_seconds", "test_accuracy"):
+    for key in ("created", "train_seconds", *METRICS):
         if not _number(status.get(key)):
             raise Unreadable(f"status.json: {key} is not a number")
     if "epochs_run" in status and not (isinstance(status["epochs_run"], int) and not isinstance(status["epochs_run"], bool)):
@@ -165,14 +168,18 @@ def _epochs_run(run: store.Run, status: dict) -> int:
     return len(epochs) if isinstance(epochs, list) else 0
 
 
-def _accuracy(run: store.Run, status: dict):
-    if status.get("test_accuracy") is not None:
-        return status["test_accuracy"]
-    if status["status"] not in ("stopped", "finished"):
-        return None
-    evaluation = run.read("evaluation.json")
-    accuracy = evaluation.get("accuracy") if isinstance(evaluation, dict) else None
-    return accuracy if _number(accuracy) else None
+def _metrics(run: store.Run, status: dict) -> dict:
+    """METRICS from status.json, where a run that ended records them. A stopped or finished run recorded before
+    status.json kept its test loss (or accuracy) reads them from its small evaluation.json; the last epoch's
+    training and validation metrics of such a run stay empty (its history is not read)."""
+    metrics = {key: status.get(key) for key in METRICS}  # Numbers or None (_status checked them).
+    if None in (metrics["test_accuracy"], metrics["test_loss"]) and status["status"] in ("stopped", "finished"):
+        evaluation = run.read("evaluation.json")
+        evaluation = evaluation if isinstance(evaluation, dict) else {}
+        for key, field in (("test_accuracy", "accuracy"), ("test_loss", "loss")):
+            if metrics[key] is None and evaluation.get(field) is not None and _number(evaluation[field]):
+                metrics[key] = evaluation[field]
+    return metrics
 
 
 def row(run: store.Run) -> dict:
@@ -202,7 +209,7 @@ def row(run: store.Run) -> dict:
         "status": status["status"],
         "epochs_run": _epochs_run(run, status),
         "train_seconds": status.get("train_seconds"),
-        "test_accuracy": _accuracy(run, status),
+        **_metrics(run, status),
         "created": status.get("created"),
         "source": status.get("source", ""),
         "owner": status["owner"] if isinstance(status.get("owner"), str) else "",

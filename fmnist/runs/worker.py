@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from fmnist import logs, settings
-from fmnist.model.history import Control, RunLog
+from fmnist.model.history import Control, RunLog, final_metrics
 from fmnist.runs import store
 
 logger = logging.getLogger(__name__)
@@ -108,7 +108,8 @@ def execute(run: store.Run, control: Control, emit=lambda event: None, dataset=N
         run.write("history.json", log.to_dict())
         _, history = log.copy()
         final = {"status": "stopped" if stopped else "finished", "error": None, "train_seconds": round(seconds, 3),
-                 "epochs_run": len(history["epoch"]), "test_accuracy": evaluation.accuracy, **early}  # fmt: skip
+                 "epochs_run": len(history["epoch"]), "test_accuracy": evaluation.accuracy, "test_loss": evaluation.loss,
+                 **final_metrics(history), **early}  # fmt: skip
     except Exception as error:
         logger.exception("Training run %s failed", run.id)  # The whole traceback, in the run's log.
         final = {"status": "failed", "error": training.describe_error(error)}
