@@ -252,7 +252,7 @@ def baseline_ui(rows: list[dict]) -> dict | None:
 
     st.selectbox(
         t("runs_baseline"), [None, *labels], format_func=lambda run: labels.get(run, t("runs_baseline_none")),
-        key="runs_baseline", on_change=pinned, help=t("runs_baseline_help"),
+        key="runs_baseline", on_change=pinned, help=t("runs_baseline_help"), placeholder=t("runs_baseline_none"),
     )  # fmt: skip
     return baseline
 

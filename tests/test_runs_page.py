@@ -213,6 +213,7 @@ def test_picking_a_baseline_puts_it_in_the_url_and_none_removes_it(seeds_page):
     assert frame.loc[BASE, "Accuracy vs baseline"] == "-5.0 pt" and frame.loc[BASE, "Time vs baseline"] == "0.67×"
     page.selectbox(key="runs_baseline").set_value(None).run()
     assert "baseline" not in page.query_params and "Accuracy vs baseline" not in page.dataframe[0].value.columns
+    assert page.selectbox(key="runs_baseline").placeholder == "none"  # No baseline reads "none", not Streamlit's words.
 
 
 @pytest.mark.parametrize("baseline", ["20261111-111111-deadbeef", "not-a-run-id"])
