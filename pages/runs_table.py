@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from fmnist.model.config import STATUSES
-from fmnist.runs import groups, owners, table, table_export
+from fmnist.runs import groups, owners, table, table_export, table_query
 from pages import i18n
 from pages.identity import owner_labeller
 from pages.navigation import t
@@ -24,10 +24,9 @@ HEADERS = {
     "test_accuracy": "test_accuracy", "vs_accuracy": "runs_vs_accuracy", "test_loss": "test_loss",
     "train_seconds": "train_seconds", "vs_time": "runs_vs_time", "epochs_run": "epochs_run", "epochs": "epochs",
     "batch_size": "batch_size", "learning_rate": "learning_rate", "optimizer": "optimizer", "schedule": "schedule",
-    "dropout": "dropout", "augment": "augment_short", "early_stopping": "early_stopping_short", "label_smoothing": "label_smoothing_short",
-    "images": "subset", "seed": "seed", "created": "runs_created", "source": "source", "started_by": "started_by",
-    "group": "runs_group",
-    "error": "runs_error",
+    "dropout": "dropout", "augment": "augment_short", "early_stopping": "early_stopping_short",
+    "label_smoothing": "label_smoothing_short", "images": "subset", "seed": "seed", "created": "runs_created",
+    "source": "source", "started_by": "started_by", "group": "runs_group", "error": "runs_error",
 }  # fmt: skip
 VERSUS = ("vs_accuracy", "vs_time")  # Shown only against a baseline.
 # The columns of a group of runs ("Group by settings"): its size and seeds, mean ± sd of the results (beside the
@@ -52,7 +51,7 @@ def build_frame(rows: list[dict], selected: list[str], only_differs: bool) -> tu
     """The table of `rows` (columns named by row keys, in HEADERS order) and the settings that differ among the
     `selected` run ids; with `only_differs` and two or more selected, the settings they all share are left out."""
     chosen = [row for row in rows if row["run"] in selected and selectable(row)]
-    differing = table.differing(chosen) if len(chosen) >= 2 else []
+    differing = table_query.differing(chosen) if len(chosen) >= 2 else []
     columns = list(HEADERS)
     if only_differs and len(chosen) >= 2:
         columns = [c for c in columns if c not in table.SETTINGS or c in differing]
@@ -77,7 +76,7 @@ def build_group_frame(
     and the settings that differ among the `selected` groups (by their first run); with `only_differs` and two or
     more selected, the settings they all share are left out, as in build_frame."""
     chosen = [row for row in grouped if row["run"] in selected and selectable(row)]
-    differing = [c for c in table.differing(chosen) if c in GROUP_HEADERS] if len(chosen) >= 2 else []
+    differing = [c for c in table_query.differing(chosen) if c in GROUP_HEADERS] if len(chosen) >= 2 else []
     columns = [c for c in GROUP_HEADERS if c not in VERSUS or any(c in row for row in grouped)]
     if only_differs and len(chosen) >= 2:
         columns = [c for c in columns if c not in table.SETTINGS or c in differing]
@@ -152,7 +151,7 @@ def filters_ui(rows: list[dict]) -> list[dict]:
     until = dates[1] if len(dates) == 2 else since
     if isinstance(dates, dt.date):  # A single date, should the widget ever return one.
         since = until = dates
-    return table.filter_rows(
+    return table_query.filter_rows(
         rows, query=query, models=models, statuses=chosen_statuses, sources=sources, since=since, until=until,
         owners=chosen_owners,
     )  # fmt: skip

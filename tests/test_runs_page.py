@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fmnist.model.config import TrainConfig
-from fmnist.runs import owners, store, table, table_export
+from fmnist.runs import owners, store, table, table_export, table_query
 from pages import runs_table
 from tests.page_support import ENTRY, TIMEOUT, open_page
 
@@ -93,7 +93,7 @@ def test_csv_and_json_downloads_are_offered_for_the_filtered_runs(page, runs_roo
     assert labels == ["Download CSV", "Download JSON"]
     page.text_input(key="runs_query").input("mlp").run()
     assert not page.exception
-    rows = table.filter_rows(table.rows(runs_root), query="mlp")
+    rows = table_query.filter_rows(table.rows(runs_root), query="mlp")
     header, *lines = table_export.to_csv(rows).splitlines()
     assert header.split(",") == list(table.COLUMNS)
     assert [line.split(",")[0] for line in lines] == [MLP_128, MLP_64]

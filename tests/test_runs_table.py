@@ -12,7 +12,7 @@ import pytest
 
 from fmnist.cli import main
 from fmnist.model.config import TrainConfig
-from fmnist.runs import compare, store, table, table_export
+from fmnist.runs import compare, store, table, table_export, table_query
 
 DAY = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC).timestamp()  # Noon UTC.
 
@@ -142,33 +142,33 @@ def test_a_damaged_folder_is_an_unreadable_row_logged_once(runs, kind, caplog):
 def test_differing_names_the_settings_that_are_not_all_equal(runs):
     rows = table.rows(runs)
     mlps = rows[1:]
-    assert table.differing(mlps) == ["learning_rate", "seed"]
-    assert table.differing(mlps, keys=("seed", "model")) == ["seed"]
-    assert table.differing(mlps[:1]) == [] and table.differing([]) == []
-    everything = table.differing(rows)
+    assert table_query.differing(mlps) == ["learning_rate", "seed"]
+    assert table_query.differing(mlps, keys=("seed", "model")) == ["seed"]
+    assert table_query.differing(mlps[:1]) == [] and table_query.differing([]) == []
+    everything = table_query.differing(rows)
     assert everything[0] == "model" and "seed" in everything and "optimizer" not in everything
     assert everything == [key for key in table.SETTINGS if key in everything]  # Display order kept.
-    assert table.differing([*mlps, table.unreadable_row("20261101-000000-dddddddd", "broken")]) == ["learning_rate", "seed"]
+    assert table_query.differing([*mlps, table.unreadable_row("20261101-000000-dddddddd", "broken")]) == ["learning_rate", "seed"]
 
 
 def test_each_filter_keeps_only_the_matching_rows_and_unreadable_ones_pass_the_others(runs):
     (runs / "20261101-000000-dddddddd").mkdir()  # An empty run folder: unreadable.
     rows = table.rows(runs)
     ids = lambda kept: [r["run"][-8:] for r in kept]
-    assert ids(table.filter_rows(rows)) == ["cccccccc", "bbbbbbbb", "aaaaaaaa", "dddddddd"]
-    assert ids(table.filter_rows(rows, query="BBBB")) == ["bbbbbbbb"]  # The run id, any case.
-    assert ids(table.filter_rows(rows, query="CNN")) == ["cccccccc"]  # A setting's text.
-    assert ids(table.filter_rows(rows, query="0.02")) == ["bbbbbbbb"]  # A learning rate as shown.
-    assert ids(table.filter_rows(rows, query="nothing like it")) == []
-    assert ids(table.filter_rows(rows, models=("cnn",))) == ["cccccccc", "dddddddd"]
-    assert ids(table.filter_rows(rows, statuses=("finished",))) == ["bbbbbbbb", "aaaaaaaa"]
-    assert ids(table.filter_rows(rows, statuses=(table.UNREADABLE,))) == ["dddddddd"]
-    assert ids(table.filter_rows(rows, sources=("page",))) == ["bbbbbbbb", "dddddddd"]
+    assert ids(table_query.filter_rows(rows)) == ["cccccccc", "bbbbbbbb", "aaaaaaaa", "dddddddd"]
+    assert ids(table_query.filter_rows(rows, query="BBBB")) == ["bbbbbbbb"]  # The run id, any case.
+    assert ids(table_query.filter_rows(rows, query="CNN")) == ["cccccccc"]  # A setting's text.
+    assert ids(table_query.filter_rows(rows, query="0.02")) == ["bbbbbbbb"]  # A learning rate as shown.
+    assert ids(table_query.filter_rows(rows, query="nothing like it")) == []
+    assert ids(table_query.filter_rows(rows, models=("cnn",))) == ["cccccccc", "dddddddd"]
+    assert ids(table_query.filter_rows(rows, statuses=("finished",))) == ["bbbbbbbb", "aaaaaaaa"]
+    assert ids(table_query.filter_rows(rows, statuses=(table.UNREADABLE,))) == ["dddddddd"]
+    assert ids(table_query.filter_rows(rows, sources=("page",))) == ["bbbbbbbb", "dddddddd"]
     day = datetime.date(2026, 11, 20)
-    assert ids(table.filter_rows(rows, since=day, until=day)) == ["bbbbbbbb", "aaaaaaaa", "dddddddd"]
-    assert ids(table.filter_rows(rows, since=day + datetime.timedelta(days=1))) == ["cccccccc", "dddddddd"]
-    assert ids(table.filter_rows(rows, until=day - datetime.timedelta(days=1))) == ["dddddddd"]
-    assert ids(table.filter_rows(rows, query="mlp", sources=("cli",), statuses=("finished",))) == ["aaaaaaaa"]
+    assert ids(table_query.filter_rows(rows, since=day, until=day)) == ["bbbbbbbb", "aaaaaaaa", "dddddddd"]
+    assert ids(table_query.filter_rows(rows, since=day + datetime.timedelta(days=1))) == ["cccccccc", "dddddddd"]
+    assert ids(table_query.filter_rows(rows, until=day - datetime.timedelta(days=1))) == ["dddddddd"]
+    assert ids(table_query.filter_rows(rows, query="mlp", sources=("cli",), statuses=("finished",))) == ["aaaaaaaa"]
 
 
 def test_csv_and_json_hold_every_column_in_order_and_none_as_empty(runs):

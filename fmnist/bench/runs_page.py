@@ -71,7 +71,7 @@ def median_seconds(action, repeats: int) -> float:
 
 def measure(count: int, repeats: int = 5, report=print) -> dict:
     """Write `count` runs into a temporary folder and time the table's steps on them; return the figures."""
-    from fmnist.runs import table, table_export
+    from fmnist.runs import table, table_export, table_query
 
     with tempfile.TemporaryDirectory(prefix="fmnist-runs-page-") as folder:
         root = Path(folder)
@@ -84,8 +84,8 @@ def measure(count: int, repeats: int = 5, report=print) -> dict:
         today = datetime.datetime.now(datetime.UTC).date()
         steps = {
             "rows_again": lambda: table.rows(root),  # What a rerun of /runs reads: no folder changed.
-            "differing": lambda: table.differing(rows),
-            "filter": lambda: table.filter_rows(
+            "differing": lambda: table_query.differing(rows),
+            "filter": lambda: table_query.filter_rows(
                 rows, query="cnn", statuses=("finished",), since=today - datetime.timedelta(days=1)
             ),
             "to_csv": lambda: table_export.to_csv(rows),

@@ -32,6 +32,7 @@ import numpy as np
 
 from fmnist import atomic
 from fmnist.model.config import DONE_STATUSES, ENDED_STATUSES, TrainConfig, architecture_settings
+from fmnist.model.history import final_metrics
 from fmnist.settings import runs_dir
 
 RUN_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{8}")
@@ -263,7 +264,7 @@ def registry_metadata(run: Run, made_by: str) -> dict:
 
     config, status, evaluation = run.config(), run.status(), run.evaluation() or {}
     history = run.history().get("history", {})
-    last = lambda key: history[key][-1] if history.get(key) else None
+    finals = final_metrics(history)
     settings = {key: list(value) if isinstance(value, tuple) else value
                 for key, value in architecture_settings(config.model, config.architecture()).items()}  # fmt: skip
     return {
@@ -275,8 +276,8 @@ def registry_metadata(run: Run, made_by: str) -> dict:
             "test_accuracy": evaluation.get("accuracy"),
             "test_loss": evaluation.get("loss"),
             "per_class_accuracy": [round(float(a), 4) for a in evaluation.get("per_class_accuracy", [])],
-            "final_train_accuracy": last("accuracy"),
-            "final_val_accuracy": last("val_accuracy"),
+            "final_train_accuracy": finals["train_accuracy"],
+            "final_val_accuracy": finals["val_accuracy"],
         },
         "epochs_run": len(history.get("epoch", [])),
         "status": status.get("status"),
